@@ -1,0 +1,115 @@
+"""The Dutch analysis chain, shared by indexing and querying.
+
+Whoosh pickles the analyser into the index's table of contents, so the classes here must stay
+importable under this module path: moving or renaming them makes old indexes unreadable.
+Bump `ANALYSIS_VERSION` whenever the terms this chain produces change; the indexer then
+rebuilds instead of mixing old and new terms.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh.analysis import CharsetFilter, LowercaseFilter, StemFilter, StopFilter, Tokenizer
+from whoosh.analysis.acore import Token
+from whoosh.support.charset import accent_map
+
+ANALYSIS_VERSION = 1
+
+# A word: letters/digits, with inner apostrophes (`BOA's`, `zo'n`) and inner hyphens
+# (`informatie-uitwisseling`, `ID-straat`). An explicit pattern, because whoosh-reloaded
+# changed the default one (it keeps `*` inside tokens).
+WORD = re.compile(r"\w+(?:['\u2019]\w+)*(?:-\w+(?:['\u2019]\w+)*)*", re.UNICODE)
+_APOSTROPHE_S = re.compile(r"['\u2019]s$", re.IGNORECASE)
+
+# Short on purpose: Whoosh's Dutch list also stops `niet`, `geen`, `kan`, `moet`, `wil`,
+# which carry meaning in decisions ("geen extra geld", "kan niet").
+STOP_WORDS = frozenset(
+    """
+    de het een en van in op te dat die dit is aan er als bij om ook tot uit naar over dan
+    of door met voor was zijn worden wordt werd hij zij ze wij we je u ik hem haar hun zich
+    nog wel al maar want dus zo deze daar hier toe waar wie wat welke
+    """.split()
+)
+
+
+class DutchTokenizer(Tokenizer):
+    """Words with Dutch apostrophes and hyphens handled.
+
+    `camera's`/`BOA's` lose their plural/possessive `'s`. A hyphenated word yields its parts
+    and, at the same position, the joined word (`informatie-uitwisseling` →
+    `informatie`, `informatieuitwisseling`, `uitwisseling`), so both halves and the whole are
+    found and phrases keep working. Queries use only the joined word: it is present wherever
+    the hyphenated form was indexed, and written-together forms match it too.
+    """
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost = 1.0
+            token.pos = start_pos
+            token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        pos = start_pos
+        for match in WORD.finditer(value):
+            word = _APOSTROPHE_S.sub("", match.group(0))
+            start = start_char + match.start()
+            end = start + len(word)
+            parts = word.split("-")
+            if len(parts) > 1 and mode != "query":
+                offset = start
+                for part in parts:
+                    yield _fill(token, part, pos, offset, offset + len(part), keeporiginal)
+                    offset += len(part) + 1
+            yield _fill(token, "".join(parts), pos, start, end, keeporiginal)
+            pos += 1
+
+
+def _fill(token: Token, text: str, pos: int, start: int, end: int, keeporiginal: bool) -> Token:
+    token.text = text
+    token.boost = 1.0
+    token.stopped = False
+    token.pos = pos
+    token.startchar = start
+    token.endchar = end
+    if keeporiginal:
+        token.original = text
+    return token
+
+
+def dutch_analyzer():
+    """The full chain: tokenise, lower-case, fold accents, drop stop words, stem (Snowball).
+
+    Accents are folded before stemming so that `efficient`, `efficiënt` and the OCR slip
+    `efficiént` meet. Stop words keep their positions (`renumber=False`) because the
+    tokenizer puts several terms on one position.
+    """
+    return (
+        DutchTokenizer()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(stoplist=STOP_WORDS, minsize=1, renumber=False)
+        | StemFilter(lang="nl", cachesize=100_000)
+    )
+
+
+def analyse(text: str, mode: str = "index") -> list[str]:
+    """The terms `text` produces (what `bestuurszoeker analyze` prints)."""
+    return [t.text for t in dutch_analyzer()(text, mode=mode)]

@@ -1,0 +1,361 @@
+"""One indexing run: mirror the given sources into a new index generation.
+
+read → clean → split → extract → analyse → write. New files are added, changed files
+re-indexed, unchanged files skipped (content hash), files gone from a given source removed.
+Everything lands in one commit; a failure leaves the previous generation live.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import readers
+from .actors import extract_actors
+from .clean import clean
+from .dates import meeting_date
+from .documents import AgendaItem, Document, RawText, TopicMatch
+from .errors import BestuurszoekerError, UnreadableDocument
+from .schema import UNKNOWN
+from .sections import split
+from .store import IndexStore, Manifest
+from .topics import assign_topics
+from .vocabulary import load_gazetteer, load_topic_rules
+
+SIDECAR_SUFFIX = ".meta.toml"
+DEFAULT_LOCK_WAIT = 60.0
+
+Progress = Callable[[int, int, str], None]
+
+
+class SourceMissing(BestuurszoekerError):
+    """A source given to `index` does not exist (a usage error)."""
+
+
+@dataclass
+class Failure:
+    path: str
+    error: str
+
+
+@dataclass
+class IndexReport:
+    """What a run did, for people (stderr) and scripts (`--json`)."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    documents: int = 0
+    sections: int = 0
+    seconds: float = 0.0
+    generation: str | None = None
+    rebuilt: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def as_json(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "failed": [{"path": f.path, "error": f.error} for f in self.failed],
+            "totals": {
+                "added": len(self.added),
+                "updated": len(self.updated),
+                "unchanged": len(self.unchanged),
+                "removed": len(self.removed),
+                "failed": len(self.failed),
+                "documents": self.documents,
+                "sections": self.sections,
+            },
+            "generation": self.generation,
+            "rebuilt": self.rebuilt,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class Vocabularies:
+    """The staff-edited vocabularies a run extracts actors and topics with."""
+
+    gazetteer: object
+    topic_rules: list
+    fingerprint: str
+
+    @classmethod
+    def load(cls, actors_path: Path | None = None, topics_path: Path | None = None):
+        gazetteer = load_gazetteer(actors_path)
+        rules = load_topic_rules(topics_path)
+        digest = hashlib.sha256(repr((gazetteer, rules)).encode("utf-8")).hexdigest()[:16]
+        return cls(gazetteer, rules, digest)
+
+
+def run(
+    sources: list[Path | str],
+    store: IndexStore,
+    vocabularies: Vocabularies | None = None,
+    rebuild: bool = False,
+    lock_wait: float = DEFAULT_LOCK_WAIT,
+    progress: Progress | None = None,
+) -> IndexReport:
+    """Mirror `sources` (folders or files) into the index; one commit for the whole run."""
+    started = time.monotonic()
+    given = [str(s) for s in sources]
+    roots = [Path(s) for s in sources]
+    for path, shown in zip(roots, given, strict=True):
+        if not path.exists():
+            raise SourceMissing(f"source not found: {shown}")
+    vocabularies = vocabularies or Vocabularies.load()
+    report = IndexReport()
+
+    with store.lock(lock_wait):
+        old = store.manifest()
+        # Another analysis chain cannot share an index; other vocabularies only need every
+        # file extracted again.
+        rebuild = rebuild or old.schema != Manifest().schema
+        reprocess = rebuild or old.vocabulary != vocabularies.fingerprint
+        report.rebuilt = rebuild
+        kept = {} if rebuild else dict(old.files)
+        found = _discover(roots, given)
+        pending: list[tuple[str, dict, list[Document]]] = []
+        for done, (abs_path, file_path, shown, root_abs, key) in enumerate(found, start=1):
+            if progress:
+                progress(done, len(found), shown)
+            previous = kept.get(abs_path)
+            try:
+                digest = _file_hash(file_path)
+            except OSError as exc:
+                report.failed.append(Failure(shown, f"cannot read file: {exc.strerror or exc}"))
+                continue
+            if previous and previous["hash"] == digest and not reprocess:
+                report.unchanged.append(shown)
+                report.failed.extend(Failure(shown, p) for p in previous.get("problems", []))
+                continue
+            try:
+                entry, documents = _process(file_path, shown, root_abs, key, digest, vocabularies)
+            except UnreadableDocument as exc:
+                report.failed.append(Failure(shown, exc.reason))
+                continue
+            report.failed.extend(Failure(shown, p) for p in entry["problems"])
+            pending.append((abs_path, entry, documents))
+            (report.updated if previous else report.added).append(shown)
+
+        given_roots = {str(r.resolve()) for r in roots}
+        seen = {item[0] for item in found}
+        gone = [p for p, e in kept.items() if e["root"] in given_roots and p not in seen]
+        report.removed = [kept[p]["source"] for p in gone]
+
+        if pending or gone or rebuild:
+            folder, ix = store.new_generation(rebuild=rebuild)
+            try:
+                _write(ix, kept, pending, gone)
+                files = {p: e for p, e in kept.items() if p not in gone}
+                files.update((abs_path, entry) for abs_path, entry, _ in pending)
+                manifest = Manifest(vocabulary=vocabularies.fingerprint, files=files)
+                manifest.last_run = {
+                    k: v
+                    for k, v in report.as_json()["totals"].items()
+                    if k not in ("documents", "sections")
+                }
+                store.publish(folder, manifest)
+            except BaseException:
+                store.discard(folder)
+                raise
+        report.generation = store.generation()
+        final = store.manifest()
+        report.documents = sum(1 for _ in final.documents())
+        report.sections = sum(d["sections"] for d in final.documents())
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _process(file_path: Path, shown: str, root_abs: str, key: str, digest: str, vocabularies):
+    """Read one file into documents plus its manifest entry; UnreadableDocument if nothing."""
+    result = readers.read(file_path)
+    if not result.texts:
+        raise UnreadableDocument(shown, "; ".join(result.problems) or "no text found")
+    documents = [build_document(raw, key, shown, file_path, vocabularies) for raw in result.texts]
+    entry = {
+        "hash": digest,
+        "root": root_abs,
+        "source": shown,
+        "problems": result.problems,
+        "documents": [_summary(d) for d in documents],
+    }
+    return entry, documents
+
+
+def _discover(roots: list[Path], given: list[str]) -> list[tuple[str, Path, str, str, str]]:
+    """(absolute path, path, path as given, absolute root, stable key) per supported file."""
+    found = []
+    seen = set()
+    shown_root = {str(r.resolve()): g for r, g in zip(roots, given, strict=True)}
+    for root, file_path in readers.walk(roots):
+        abs_path = str(file_path.resolve())
+        if abs_path in seen:
+            continue
+        seen.add(abs_path)
+        root_abs = str(root.resolve())
+        if root.is_dir():
+            relative = file_path.resolve().relative_to(root.resolve()).as_posix()
+            shown = str(Path(shown_root[root_abs]) / relative)
+            key = f"{root.resolve().name}/{relative}"
+        else:
+            shown = shown_root[root_abs]
+            key = file_path.name
+        found.append((abs_path, file_path, shown, root_abs, key))
+    return found
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    if sidecar.exists():
+        digest.update(sidecar.read_bytes())
+    return digest.hexdigest()
+
+
+def document_id(key: str) -> str:
+    """A short id that stays the same as long as the file keeps its place in its source."""
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+def slug(text: str, limit: int = 48) -> str:
+    """An ASCII, URL- and anchor-safe form of a heading."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-")
+
+
+def build_document(
+    raw: RawText, key: str, shown: str, path: Path, vocabularies: Vocabularies
+) -> Document:
+    """Clean, split and extract one text into a Document ready to be written."""
+    if raw.record_id is not None:
+        key, shown = f"{key}#{raw.record_id}", f"{shown}#{raw.record_id}"
+    meta_title = _text(raw.meta.get("title"))
+    outline = split(clean(raw.text, markdown=raw.markdown), known_title=meta_title)
+    if not outline.sections:
+        raise UnreadableDocument(shown, "no text after cleaning")
+    title = meta_title or outline.title or _title_from_name(path, raw.record_id)
+    header = [line for line in (meta_title, outline.title) if line]
+    date, date_source = meeting_date(raw.meta.get("date"), header, path.name)
+    doc_id = document_id(key)
+    meta_actors = _list(raw.meta.get("actors"))
+    meta_topics = _list(raw.meta.get("topics"))
+    items = []
+    used: dict[str, int] = {}
+    for position, section in enumerate(outline.sections):
+        base = slug(section.heading) or "tekst"
+        used[base] = used.get(base, 0) + 1
+        anchor = base if used[base] == 1 else f"{base}-{used[base]}"
+        full = f"{section.heading}\n\n{section.text}"
+        actors = _unique(meta_actors + extract_actors(full, vocabularies.gazetteer))
+        topics = assign_topics(section.heading, section.text, vocabularies.topic_rules)
+        assigned = {t.topic for t in topics}
+        topics += [TopicMatch(t, ("metadata",)) for t in meta_topics if t not in assigned]
+        items.append(
+            AgendaItem(
+                f"{doc_id}-{anchor}", position, section.heading, section.text, actors, topics
+            )
+        )
+    return Document(
+        doc_id=doc_id,
+        key=key,
+        source=shown,
+        title=title,
+        date=date,
+        date_source=date_source,
+        items=items,
+        url=_text(raw.meta.get("url")),
+        format=path.suffix.lower().lstrip("."),
+    )
+
+
+def _write(ix, kept: dict[str, dict], pending, gone: list[str]) -> None:
+    writer = ix.writer(limitmb=256)
+    try:
+        for path in gone + [p for p, *_ in pending]:
+            for doc in kept.get(path, {}).get("documents", []):
+                writer.delete_by_term("doc_id", doc["doc_id"])
+        for _, _, documents in pending:
+            for document in documents:
+                for item in document.items:
+                    writer.add_document(**_fields(document, item))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+def _fields(document: Document, item: AgendaItem) -> dict:
+    date = document.date
+    values = {
+        "section_id": item.section_id,
+        "doc_id": document.doc_id,
+        "position": item.position,
+        "title": document.title,
+        "heading": item.heading,
+        "text": item.text,
+        "date": date.isoformat() if date else "",
+        "year": str(date.year) if date else UNKNOWN,
+        "month": f"{date.year}-{date.month:02d}" if date else UNKNOWN,
+        "actor": ",".join(a.replace(",", " ") for a in item.actors),
+        "actor_text": " ".join(item.actors),
+        "topic": ",".join(t.topic.replace(",", " ") for t in item.topics),
+        "topic_text": " ".join(t.topic for t in item.topics),
+        "topic_evidence": {t.topic: list(t.evidence) for t in item.topics},
+        "source": document.source,
+        "url": document.url or "",
+    }
+    if date:
+        values["date_num"] = date.year * 10000 + date.month * 100 + date.day
+    return values
+
+
+def _summary(document: Document) -> dict:
+    return {
+        "doc_id": document.doc_id,
+        "key": document.key,
+        "source": document.source,
+        "title": document.title,
+        "date": document.date.isoformat() if document.date else None,
+        "date_source": document.date_source,
+        "sections": len(document.items),
+        "format": document.format,
+    }
+
+
+def _title_from_name(path: Path, record_id: str | None) -> str:
+    name = path.stem if record_id is None else f"{path.stem} {record_id}"
+    return re.sub(r"[_]+", " ", name).strip()
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _list(value) -> list[str]:
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else str(value).split(",")
+    return [t for t in (_text(i) for i in items) if t]
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))

@@ -1,0 +1,254 @@
+"""The index folder: generations, the pointer to the current one, the manifest and the lock.
+
+Layout of an index folder::
+
+    CURRENT          name of the live generation, replaced atomically
+    lock             fcntl lock of the running indexer; holds its pid for humans
+    g000007/         a complete Whoosh index + manifest.json (the live one)
+    g000006/         the previous generation, kept so open searchers can finish
+
+Each run builds the next generation beside the live one (hard links to the unchanged
+segment files, so it is cheap), commits it, writes its manifest, flushes everything to disk and
+only then swaps `CURRENT`. A run that crashes or is killed at any point leaves `CURRENT`
+pointing at the previous, complete generation; its half-written folder is removed by the
+next run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import json
+import os
+import shutil
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from .errors import IndexDamaged, IndexLocked, IndexMissing
+from .schema import SCHEMA_VERSION, build_schema
+
+POINTER = "CURRENT"
+LOCK = "lock"
+MANIFEST = "manifest.json"
+GENERATION_PREFIX = "g"
+WHOOSH_LOCK_SUFFIX = "_LOCK"
+
+
+@dataclass
+class Manifest:
+    """What a generation holds: per source file its hash and documents; when it was written."""
+
+    schema: str = SCHEMA_VERSION
+    vocabulary: str = ""
+    updated: str | None = None
+    files: dict[str, dict] = field(default_factory=dict)
+    last_run: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+    def documents(self) -> Iterator[dict]:
+        for entry in self.files.values():
+            yield from entry.get("documents", [])
+
+    def document(self, doc_id: str) -> dict | None:
+        for doc in self.documents():
+            if doc["doc_id"] == doc_id:
+                return doc
+        return None
+
+
+class IndexStore:
+    """An index folder on disk: opens the live generation and writes new ones."""
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+
+    # -- reading -----------------------------------------------------------------------
+
+    def current(self) -> Path | None:
+        """The folder of the live generation, or None when nothing was indexed yet."""
+        try:
+            name = (self.root / POINTER).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise IndexDamaged(f"cannot read {self.root / POINTER}: {exc}") from exc
+        if not name.startswith(GENERATION_PREFIX) or "/" in name:
+            raise IndexDamaged(f"{self.root / POINTER} names no generation ({name!r})")
+        return self.root / name
+
+    def generation(self) -> str | None:
+        """Name of the live generation: changes with every committed run."""
+        current = self.current()
+        return current.name if current else None
+
+    def open(self):
+        """(Whoosh index, manifest) of the live generation."""
+        current = self.current()
+        if current is None:
+            raise IndexMissing(
+                f"no index in {self.root}: run `bestuurszoeker index SOURCE --index {self.root}`"
+            )
+        try:
+            manifest = Manifest.load(current / MANIFEST)
+            if manifest.schema != SCHEMA_VERSION:
+                raise IndexDamaged(
+                    f"the index in {self.root} was written by another version "
+                    f"(schema {manifest.schema}, this program {SCHEMA_VERSION}); "
+                    "re-index with `bestuurszoeker index --rebuild SOURCE...`"
+                )
+            ix = whoosh_index.open_dir(str(current))
+        except IndexDamaged:
+            raise
+        except Exception as exc:  # Whoosh raises many kinds on damaged files
+            raise IndexDamaged(
+                f"the index in {self.root} is damaged ({type(exc).__name__}: {exc}); "
+                "re-index with `bestuurszoeker index --rebuild SOURCE...`"
+            ) from exc
+        return ix, manifest
+
+    def manifest(self) -> Manifest:
+        """The live manifest (an empty one when nothing was indexed yet or it is unreadable)."""
+        current = self.current()
+        if current is None:
+            return Manifest()
+        try:
+            return Manifest.load(current / MANIFEST)
+        except (OSError, ValueError, TypeError):
+            return Manifest()
+
+    # -- writing -----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, timeout: float) -> Iterator[None]:
+        """Hold the indexer lock; wait up to `timeout` seconds for another run to finish.
+
+        The lock is an `fcntl` lock: the kernel releases it when its process dies, so a lock
+        left by a killed run never blocks the next one. The file holds the holder's pid and
+        start time for people who want to know who is indexing.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle = open(self.root / LOCK, "a+", encoding="utf-8")  # noqa: SIM115
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() >= deadline:
+                        handle.seek(0)
+                        holder = handle.read().strip() or "another process"
+                        raise IndexLocked(
+                            f"the index {self.root} is being updated by {holder}; "
+                            f"gave up after waiting {timeout:g} s (try again later or "
+                            "raise --wait)"
+                        ) from None
+                    time.sleep(0.2)
+            handle.seek(0)
+            handle.truncate()
+            started = dt.datetime.now().isoformat(timespec="seconds")
+            handle.write(f"pid {os.getpid()} on {socket.gethostname()} since {started}\n")
+            handle.flush()
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                handle.truncate(0)
+            handle.close()  # closing releases the flock
+
+    def new_generation(self, rebuild: bool):
+        """A writable copy of the live generation (or an empty index for a rebuild).
+
+        Must be called while holding `lock()`. Returns (folder, Whoosh index).
+        """
+        self._remove_stale_generations()
+        current = None if rebuild else self.current()
+        number = 1 + max((self._number(p) for p in self._generations()), default=0)
+        target = self.root / f"{GENERATION_PREFIX}{number:06d}"
+        target.mkdir()
+        if current is not None and (current / MANIFEST).exists():
+            for item in current.iterdir():
+                if item.name == MANIFEST or item.name.endswith(WHOOSH_LOCK_SUFFIX):
+                    continue
+                _link_or_copy(item, target / item.name)
+            return target, whoosh_index.open_dir(str(target))
+        return target, whoosh_index.create_in(str(target), build_schema())
+
+    def publish(self, folder: Path, manifest: Manifest) -> None:
+        """Write the manifest, flush the generation to disk and make it the live one."""
+        manifest.schema = SCHEMA_VERSION
+        manifest.updated = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        _write_atomic(folder / MANIFEST, json.dumps(manifest.__dict__, ensure_ascii=False))
+        for item in folder.iterdir():
+            _fsync(item)
+        _fsync(folder)
+        previous = self.current()
+        _write_atomic(self.root / POINTER, folder.name + "\n")
+        _fsync(self.root)
+        # Keep the previous generation: searchers opened on it a moment ago may still read.
+        keep = {folder.name, previous.name if previous else ""}
+        for old in self._generations():
+            if old.name not in keep:
+                shutil.rmtree(old, ignore_errors=True)
+
+    def discard(self, folder: Path) -> None:
+        """Remove a generation that was not published (the run failed)."""
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def _generations(self) -> list[Path]:
+        if not self.root.exists():
+            return []
+        return sorted(
+            p
+            for p in self.root.iterdir()
+            if p.is_dir() and p.name.startswith(GENERATION_PREFIX) and p.name[1:].isdigit()
+        )
+
+    def _remove_stale_generations(self) -> None:
+        """Folders newer than the live one were left by killed runs: nobody reads them."""
+        current = self.current()
+        live = self._number(current) if current else 0
+        for folder in self._generations():
+            if self._number(folder) > live:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    @staticmethod
+    def _number(folder: Path) -> int:
+        return int(folder.name[len(GENERATION_PREFIX) :])
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    # Whoosh never rewrites a segment file in place, so sharing them by hard link is safe.
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

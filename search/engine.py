@@ -1,0 +1,170 @@
+"""Run a search against the live index generation: hits, facets, snippets, notice."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.store import IndexStore, Manifest
+
+from .facets import FacetTable
+from .query import ParsedQuery, parse, word_count
+from .request import SearchRequest
+from .results import Hit, Results
+from .snippets import snippet
+
+NOTICE_OR_FALLBACK = (
+    "Geen resultaten met alle woorden samen; hieronder resultaten met een of meer van de woorden."
+)
+
+
+@dataclass
+class Generation:
+    """One opened index generation with what is built once for it (searcher, facet table)."""
+
+    name: str
+    ix: object
+    manifest: Manifest
+    _facets: FacetTable | None = None
+
+    def __post_init__(self) -> None:
+        self._local = threading.local()
+        self._build = threading.Lock()
+
+    def searcher(self):
+        """A searcher for the calling thread (Whoosh searchers are not shared across threads)."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._local.searcher = self.ix.searcher()
+        return searcher
+
+    def facets(self) -> FacetTable:
+        if self._facets is None:
+            with self._build:
+                if self._facets is None:
+                    self._facets = FacetTable(self.searcher().reader())
+        return self._facets
+
+
+class SearchIndex:
+    """The open index of one folder; follows re-indexes without a restart.
+
+    Each call to `generation()` checks the folder's pointer file and opens the new generation
+    when an indexing run has committed one. A half-written generation is never visible: the
+    pointer only moves after the indexer has finished and flushed it.
+    """
+
+    def __init__(self, root):
+        self.store = IndexStore(root)
+        self._current: Generation | None = None
+        self._lock = threading.Lock()
+
+    def generation(self) -> Generation:
+        name = self.store.generation()
+        current = self._current
+        if current is not None and current.name == name:
+            return current
+        with self._lock:
+            if self._current is None or self._current.name != self.store.generation():
+                ix, manifest = self.store.open()
+                self._current = Generation(self.store.generation(), ix, manifest)
+            return self._current
+
+
+def run(request: SearchRequest, index: SearchIndex) -> Results:
+    """Search: the requested page of hits, facet counts over all matches, and a notice."""
+    generation = index.generation()
+    searcher = generation.searcher()
+    table = generation.facets()
+    schema = generation.ix.schema
+
+    parsed = parse(request.query, schema) if request.query else None
+    allowed = table.filter_mask(
+        request.topics, request.actors, _day(request.date_from), _day(request.date_to)
+    )
+    matched = _matches(searcher, parsed, allowed)
+    notice = parsed.notice if parsed else None
+    if parsed and matched.size == 0 and word_count(parsed.query) > 1:
+        wider = parse(request.query, schema, any_word=True)
+        wider_matched = _matches(searcher, wider, allowed)
+        if wider_matched.size:
+            parsed, matched, notice = wider, wider_matched, NOTICE_OR_FALLBACK
+
+    results = Results(
+        query=request.query,
+        total=int(matched.size),
+        page=request.page,
+        per_page=request.per_page,
+        facets=table.counts(matched),
+        notice=notice,
+    )
+    page = _page(searcher, table, parsed, matched, request)
+    terms = _highlight_terms(searcher, parsed)
+    for docnum, score in page:
+        results.hits.append(_hit(searcher.stored_fields(docnum), score, terms))
+    return results
+
+
+def _matches(searcher, parsed: ParsedQuery | None, allowed: np.ndarray) -> np.ndarray:
+    """Sorted document numbers that match the query (all documents without one) and filters."""
+    if parsed is None:
+        docnums = np.arange(allowed.size)
+    else:
+        docnums = np.fromiter(searcher.docs_for_query(parsed.query), dtype=np.int64)
+    return np.sort(docnums[allowed[docnums]]) if docnums.size else docnums
+
+
+def _page(searcher, table: FacetTable, parsed, matched: np.ndarray, request: SearchRequest):
+    """(docnum, score) of the requested page, in the requested order."""
+    end = request.offset + request.per_page
+    if matched.size == 0 or request.offset >= matched.size:
+        return []
+    if request.sort == "relevance" and parsed is not None:
+        hits = searcher.search(parsed.query, limit=end, filter=set(matched.tolist()))
+        return [(hit.docnum, hit.score) for hit in hits[request.offset : end]]
+    # By date; a search without words lists the newest meetings first. Undated sort last.
+    dates = table.dates[matched]
+    newest = request.sort != "oldest"
+    key = np.where(dates > 0, -dates if newest else dates, np.iinfo(np.int64).max)
+    order = np.lexsort((matched, key))
+    return [(int(matched[i]), None) for i in order[request.offset : end]]
+
+
+def _highlight_terms(searcher, parsed: ParsedQuery | None) -> frozenset[str]:
+    if parsed is None:
+        return frozenset()
+    reader = searcher.reader()
+    terms = set()
+    for leaf in parsed.query.leaves():
+        # Expanded, so that `korps*` marks every word the prefix matched.
+        for field, text in leaf.expanded_terms(reader, phrases=True):
+            if field in ("text", "heading", "title"):
+                terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    return frozenset(terms)
+
+
+def _hit(fields: dict, score: float | None, terms: frozenset[str]) -> Hit:
+    return Hit(
+        doc_id=fields["doc_id"],
+        section_id=fields["section_id"],
+        title=fields.get("title", ""),
+        section=fields.get("heading", ""),
+        date=fields.get("date") or None,
+        actors=_split(fields.get("actor")),
+        topics=_split(fields.get("topic")),
+        snippet=snippet(fields.get("text", ""), terms),
+        source=fields.get("source", ""),
+        score=score,
+        position=fields.get("position", 0),
+        url=fields.get("url") or None,
+    )
+
+
+def _split(value: str | None) -> list[str]:
+    return [v for v in (value or "").split(",") if v]
+
+
+def _day(date) -> int | None:
+    return date.year * 10000 + date.month * 100 + date.day if date else None

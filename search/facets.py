@@ -1,0 +1,124 @@
+"""Facets: their specs, and counting them fast from per-document arrays.
+
+Whoosh's generic grouping costs tens to hundreds of milliseconds per query. Instead, each
+searcher generation reads every facet field's postings once into flat NumPy arrays of
+(document, value) pairs; a query then counts with one `bincount` over its matched documents.
+Filtering works on the same arrays, so filters narrow the set without touching scores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.schema import UNKNOWN
+
+from .results import FacetValue
+
+
+@dataclass(frozen=True)
+class FacetSpec:
+    """A facet: its name in JSON/URLs, the index field behind it, its Dutch label, its order."""
+
+    name: str
+    field: str
+    label: str
+    order: str  # "count": most frequent first; "value": newest (highest) value first
+
+
+FACETS = (
+    FacetSpec("year", "year", "Jaar", "value"),
+    FacetSpec("month", "month", "Maand", "value"),
+    FacetSpec("topic", "topic", "Onderwerp", "count"),
+    FacetSpec("actor", "actor", "Actor", "count"),
+)
+FACET_BY_NAME = {spec.name: spec for spec in FACETS}
+
+
+class _Column:
+    """All (document, value) pairs of one facet field."""
+
+    def __init__(self, reader, fieldname: str):
+        values: list[str] = []
+        docs: list[np.ndarray] = []
+        codes: list[np.ndarray] = []
+        if fieldname in reader.indexed_field_names():
+            for code, term in enumerate(reader.lexicon(fieldname)):
+                value = term.decode("utf-8") if isinstance(term, bytes) else term
+                ids = np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=np.int64)
+                values.append(value)
+                docs.append(ids)
+                codes.append(np.full(len(ids), code, dtype=np.int32))
+        self.values = values
+        self.index = {value: code for code, value in enumerate(values)}
+        self.docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
+        self.codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32)
+
+    def count(self, selected: np.ndarray) -> np.ndarray:
+        inside = selected[self.docs]
+        return np.bincount(self.codes[inside], minlength=len(self.values))
+
+    def having(self, value: str, size: int) -> np.ndarray:
+        mask = np.zeros(size, dtype=bool)
+        code = self.index.get(value)
+        if code is not None:
+            mask[self.docs[self.codes == code]] = True
+        return mask
+
+
+class FacetTable:
+    """Facet columns and meeting dates of one searcher generation (build once, then share)."""
+
+    def __init__(self, reader):
+        self.size = reader.doc_count_all()
+        self.columns = {spec.name: _Column(reader, spec.field) for spec in FACETS}
+        dates = np.zeros(self.size, dtype=np.int64)
+        if reader.has_column("date_num"):
+            column = reader.column_reader("date_num")
+            dates = np.fromiter((column[i] for i in range(self.size)), np.int64, self.size)
+        # Whoosh fills a missing number with the type's maximum: make "no date" 0.
+        dates[(dates < 10000101) | (dates > 99991231)] = 0
+        self.dates = dates
+        # Deleted documents keep their numbers until segments merge; they never match.
+        self.live = np.zeros(self.size, dtype=bool)
+        self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+
+    def selection(self, docnums: np.ndarray) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        mask[docnums] = True
+        return mask
+
+    def filter_mask(self, topics, actors, date_from: int | None, date_to: int | None):
+        """Documents that carry every topic and actor asked for and lie in the date range."""
+        mask = self.live.copy()
+        for name, values in (("topic", topics), ("actor", actors)):
+            for value in values:
+                mask &= self.columns[name].having(value, self.size)
+        if date_from is not None:
+            mask &= self.dates >= date_from
+        if date_to is not None:
+            mask &= (self.dates <= date_to) & (self.dates > 0)
+        return mask
+
+    def counts(self, docnums: np.ndarray, limit: int | None = None) -> dict[str, list]:
+        """Facet values with their counts over the matched documents."""
+        selected = self.selection(docnums)
+        facets = {}
+        for spec in FACETS:
+            column = self.columns[spec.name]
+            counts = column.count(selected)
+            pairs = [(column.values[i], int(counts[i])) for i in np.nonzero(counts)[0]]
+            facets[spec.name] = [
+                FacetValue(None if value == UNKNOWN else value, count)
+                for value, count in _ordered(pairs, spec.order)[:limit]
+            ]
+        return facets
+
+
+def _ordered(pairs: list[tuple[str, int]], order: str) -> list[tuple[str, int]]:
+    if order == "value":
+        # Newest first; the bucket of unknown dates last.
+        known = sorted((p for p in pairs if p[0] != UNKNOWN), reverse=True)
+        return known + [p for p in pairs if p[0] == UNKNOWN]
+    return sorted(pairs, key=lambda p: (-p[1], p[0].lower()))

@@ -1,0 +1,119 @@
+"""Turn what a user typed into a Whoosh query.
+
+The language, in Dutch and English: words (all must match), `"exact phrase"`, `OF`/`OR`,
+`NIET`/`NOT`/`-word`, `( )`, `field:value` for title/agenda item/actor/topic, and a trailing
+`*`. Whatever is typed, parsing never fails: input Whoosh cannot make sense of is searched as
+plain words, and the caller is told so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from whoosh import qparser, query
+from whoosh.qparser import plugins
+
+from index.schema import QUERY_FIELDS, SEARCH_FIELDS
+
+from .request import MAX_QUERY_CHARS
+
+MAX_WORDS = 64
+NOTICE_PLAIN_WORDS = (
+    "De zoekvraag kon niet als geheel worden gelezen; gezocht is op de losse woorden."
+)
+
+_OPERATORS = plugins.OperatorsPlugin(
+    And=r"(?<=\s)(AND|EN)(?=\s)",
+    Or=r"(?<=\s)(OR|OF)(?=\s)",
+    AndNot=r"(?<=\s)ANDNOT(?=\s)",
+    AndMaybe=r"(?<=\s)ANDMAYBE(?=\s)",
+    Not=r"(^|(?<=(\s|[()])))(NOT|NIET)(?=\s)",
+    Require=r"(^|(?<=\s))REQUIRE(?=\s)",
+)
+# Wildcards only at the end of a word: a leading one would scan the whole vocabulary.
+_LEADING_WILDCARD = re.compile(r"(?<![\w*?])[*?]+")
+_QUESTION_MARK = re.compile(r"\?")
+_OPERATOR_WORDS = {"AND", "EN", "OR", "OF", "NOT", "NIET", "ANDNOT", "ANDMAYBE", "REQUIRE"}
+_SYNTAX = re.compile(r"[\"()*:+\-^~\[\]{}]")
+
+
+@dataclass
+class ParsedQuery:
+    """The Whoosh query plus what the user should know about how it was read."""
+
+    query: query.Query
+    text: str
+    notice: str | None = None
+    all_words: bool = True  # False when the words were combined with OR
+
+
+def _parser(schema, group) -> qparser.QueryParser:
+    parser = qparser.MultifieldParser(
+        [f.name for f in SEARCH_FIELDS],
+        schema,
+        fieldboosts={f.name: f.boost for f in SEARCH_FIELDS},
+        group=group,
+    )
+    for unwanted in (
+        plugins.SingleQuotePlugin,  # apostrophes belong to words: `BOA's`
+        plugins.RangePlugin,
+        plugins.BoostPlugin,
+        plugins.EveryPlugin,
+        plugins.OperatorsPlugin,
+        plugins.FieldsPlugin,
+    ):
+        parser.remove_plugin_class(unwanted)
+    names = "|".join(name for spec in QUERY_FIELDS for name in spec.names)
+    parser.add_plugin(plugins.FieldsPlugin(expr=rf"(?P<text>(?i:{names})):(?=\S)"))
+    parser.add_plugin(
+        plugins.FieldAliasPlugin({spec.field: list(spec.names) for spec in QUERY_FIELDS})
+    )
+    parser.add_plugin(_OPERATORS)
+    parser.add_plugin(plugins.PlusMinusPlugin())
+    return parser
+
+
+def parse(text: str, schema, any_word: bool = False) -> ParsedQuery:
+    """Parse `text`; with `any_word` the words are OR-ed instead of AND-ed."""
+    notice = None
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        notice = f"De zoekvraag is ingekort tot {MAX_QUERY_CHARS} tekens."
+    words = text.split()
+    if len(words) > MAX_WORDS:
+        text = " ".join(words[:MAX_WORDS])
+        notice = f"Alleen de eerste {MAX_WORDS} woorden zijn gebruikt."
+    cleaned = _QUESTION_MARK.sub(" ", _LEADING_WILDCARD.sub("", _lower_field_names(text)))
+    group = qparser.OrGroup if any_word else qparser.AndGroup
+    try:
+        parsed = _parser(schema, group).parse(cleaned)
+        if _is_empty(parsed) and cleaned.strip():
+            raise ValueError("nothing searchable")
+    except Exception:  # noqa: BLE001 - any parser failure falls back to plain words
+        plain = " ".join(
+            w for w in _SYNTAX.sub(" ", cleaned).split() if w not in _OPERATOR_WORDS
+        )
+        parsed = _parser(schema, group).parse(plain) if plain else query.NullQuery
+        if cleaned.strip():
+            notice = NOTICE_PLAIN_WORDS
+    return ParsedQuery(parsed, text, notice, all_words=not any_word)
+
+
+def _lower_field_names(text: str) -> str:
+    """`Titel:` and `ACTOR:` work like `titel:` and `actor:`."""
+    names = {name for spec in QUERY_FIELDS for name in spec.names}
+    return re.sub(
+        r"\b(\w+):",
+        lambda m: m.group(1).lower() + ":" if m.group(1).lower() in names else m.group(0),
+        text,
+    )
+
+
+def _is_empty(q: query.Query) -> bool:
+    return q is query.NullQuery or isinstance(q, query.NullQuery.__class__)
+
+
+def word_count(q: query.Query) -> int:
+    """How many separate words a query asks for (to decide whether OR could find more)."""
+    return len({text for _, text in q.iter_all_terms()})

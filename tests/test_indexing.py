@@ -1,0 +1,219 @@
+"""Indexing runs: mirroring, stable ids, failures, locks and killed runs."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import MINUTES, write_jsonl, write_minutes
+
+from index.errors import IndexLocked
+from index.pipeline import run
+from index.store import IndexStore
+from search import SearchIndex, SearchRequest
+from search import run as search_run
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def found(index_dir, query):
+    results = search_run(SearchRequest(query, per_page=100), SearchIndex(index_dir))
+    return sorted(hit.section for hit in results.hits)
+
+
+def section_ids(index_dir):
+    results = search_run(SearchRequest(per_page=100), SearchIndex(index_dir))
+    return sorted(hit.section_id for hit in results.hits)
+
+
+def test_first_run_adds_every_file(minutes, index_dir):
+    report = run([minutes], IndexStore(index_dir))
+    assert len(report.added) == 4 and report.exit_code == 0
+    assert (report.documents, report.sections) == (4, 7)
+    assert found(index_dir, "knalvuurwerk") == ["Jaarwisseling"]
+
+
+def test_second_run_skips_unchanged_files_and_keeps_the_generation(minutes, index_dir):
+    store = IndexStore(index_dir)
+    first = run([minutes], store)
+    second = run([minutes], store)
+    assert len(second.unchanged) == 4 and not (second.added or second.updated)
+    assert second.generation == first.generation
+
+
+def test_changed_new_and_deleted_files_are_mirrored(minutes, index_dir):
+    store = IndexStore(index_dir)
+    run([minutes], store)
+    (minutes / "losse-notitie.txt").unlink()
+    write_minutes(minutes, {
+        "2019/terugkoppeling-2019-03-11.txt": MINUTES["2019/terugkoppeling-2019-03-11.txt"]
+        .replace("knalvuurwerk", "carbidschieten"),
+        "nieuw/verslag-2022-01-17.txt": """
+            Verslag overleg 17 januari 2022
+
+            Cybercrime
+
+            De korpschef meldt een toename van phishing bij gemeenten.
+            """,
+    })
+    report = run([minutes], store)
+    assert [Path(p).name for p in report.removed] == ["losse-notitie.txt"]
+    assert [Path(p).name for p in report.updated] == ["terugkoppeling-2019-03-11.txt"]
+    assert [Path(p).name for p in report.added] == ["verslag-2022-01-17.txt"]
+    assert found(index_dir, "knalvuurwerk") == []
+    assert found(index_dir, "carbidschieten") == ["Jaarwisseling"]
+    assert found(index_dir, "phishing") == ["Cybercrime"]
+    assert found(index_dir, "zomerfestival") == []
+
+
+def test_other_sources_are_left_alone(minutes, tmp_path, index_dir):
+    other = write_minutes(tmp_path / "elders", {"a.txt": "Cybercrime\n\nPhishing neemt toe."})
+    store = IndexStore(index_dir)
+    run([minutes], store)
+    run([other], store)
+    assert found(index_dir, "knalvuurwerk") == ["Jaarwisseling"]
+    assert found(index_dir, "phishing") == ["Cybercrime"]
+
+
+def test_ids_are_stable_across_reindexing_and_rebuilds(minutes, index_dir, tmp_path):
+    store = IndexStore(index_dir)
+    run([minutes], store)
+    before = section_ids(index_dir)
+    (minutes / "losse-notitie.txt").write_text("Evenementen\n\nHet festival is verplaatst.\n")
+    run([minutes], store)
+    run([minutes], store, rebuild=True)
+    assert section_ids(index_dir) == before
+    assert any(sid.endswith("-jaarwisseling") for sid in before)
+
+
+def test_bad_files_are_reported_and_good_files_indexed(minutes, index_dir):
+    (minutes / "kapot.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 50)
+    (minutes / "leeg.txt").write_text("  \n\n")
+    write_jsonl(minutes / "besluiten.jsonl", [
+        {"id": "b1", "title": "Besluitenlijst 14 februari 2023", "date": "2023-02-14",
+         "text": "Het overleg besluit tot een pilot met drones."},
+        "{kapotte regel",
+        {"id": "b3"},
+    ])
+    report = run([minutes], IndexStore(index_dir))
+    reasons = {(Path(f.path).name, f.error) for f in report.failed}
+    assert report.exit_code == 1
+    assert any(name == "kapot.txt" and "binary" in why for name, why in reasons)
+    assert any(name == "leeg.txt" and "empty" in why for name, why in reasons)
+    assert any(name == "besluiten.jsonl" and "line 2" in why for name, why in reasons)
+    assert any(name == "besluiten.jsonl" and "line 3" in why for name, why in reasons)
+    assert found(index_dir, "drones") == [""]
+    assert found(index_dir, "knalvuurwerk") == ["Jaarwisseling"]
+
+
+def test_a_file_that_breaks_keeps_its_previous_version_searchable(minutes, index_dir):
+    store = IndexStore(index_dir)
+    run([minutes], store)
+    (minutes / "losse-notitie.txt").write_bytes(b"\x00" * 100)
+    report = run([minutes], store)
+    assert [Path(f.path).name for f in report.failed] == ["losse-notitie.txt"]
+    assert found(index_dir, "zomerfestival") == ["Evenementen"]
+
+
+def test_missing_source_is_a_usage_error_naming_it(tmp_path, index_dir):
+    from index.pipeline import SourceMissing
+
+    with pytest.raises(SourceMissing, match="bestaat-niet"):
+        run([tmp_path / "bestaat-niet"], IndexStore(index_dir))
+
+
+def test_second_indexer_waits_then_gives_up_clearly(minutes, index_dir):
+    store = IndexStore(index_dir)
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with store.lock(timeout=1):
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    started = time.monotonic()
+    try:
+        with pytest.raises(IndexLocked, match="being updated by pid"):
+            run([minutes], IndexStore(index_dir), lock_wait=0.5)
+        assert 0.4 < time.monotonic() - started < 5
+    finally:
+        release.set()
+        holder.join()
+    assert run([minutes], store, lock_wait=1).exit_code == 0
+
+
+KILLER = textwrap.dedent(
+    """
+    import os, signal, sys
+    sys.path.insert(0, {root!r})
+    import index.pipeline as pipeline
+    import index.store as store_module
+    point = sys.argv[3]
+
+    def die(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    if point == "reading":
+        pipeline.readers.read = die
+    elif point == "writing":
+        pipeline._fields = die
+    elif point == "committing":
+        import whoosh.index
+        whoosh.index.TOC.write = die  # segments are on disk, the table of contents is not
+    elif point == "publishing":
+        original_write = store_module._write_atomic
+        def write_atomic(path, text):
+            if path.name == "CURRENT":
+                die()
+            return original_write(path, text)
+        store_module._write_atomic = write_atomic
+    pipeline.run([sys.argv[1]], store_module.IndexStore(sys.argv[2]))
+    """
+)
+
+
+@pytest.mark.parametrize("point", ["reading", "writing", "committing", "publishing"])
+def test_a_killed_run_leaves_the_previous_index_intact(minutes, index_dir, tmp_path, point):
+    store = IndexStore(index_dir)
+    run([minutes], store)
+    before = section_ids(index_dir)
+    write_minutes(minutes, {"nieuw.txt": "Cybercrime\n\nPhishing bij gemeenten neemt toe.\n"})
+    (minutes / "losse-notitie.txt").unlink()
+    script = tmp_path / "killer.py"
+    script.write_text(KILLER.format(root=str(ROOT)))
+    proc = subprocess.run([sys.executable, str(script), str(minutes), str(index_dir), point],
+                          capture_output=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    assert section_ids(index_dir) == before
+    assert found(index_dir, "phishing") == []
+    report = run([minutes], store)
+    assert [Path(p).name for p in report.added] == ["nieuw.txt"]
+    assert found(index_dir, "phishing") == ["Cybercrime"]
+    assert found(index_dir, "zomerfestival") == []
+    generations = [p.name for p in index_dir.iterdir() if p.is_dir()]
+    assert len(generations) <= 2, generations
+
+
+def test_seed_documents_when_available(tmp_path):
+    seeds = ROOT.parent / "shared" / "seeds"
+    if not seeds.exists():
+        pytest.skip("../shared/seeds not present")
+    index_dir = tmp_path / "idx"
+    report = run([seeds], IndexStore(index_dir))
+    assert report.exit_code == 0
+    docs = {Path(d["source"]).name[:3]: d for d in IndexStore(index_dir).manifest().documents()}
+    assert docs["001"]["date"] == "2017-04-10"
+    assert docs["003"]["date"] == "2019-09-16"
+    assert docs["000"]["date"] is None
+    results = search_run(SearchRequest("LOVP 16 september", per_page=50), SearchIndex(index_dir))
+    assert {"AO Politie", "Prinsjesdag", "Stroomstootwapen", "Rondvraag"} <= {
+        h.section for h in results.hits if h.doc_id == docs["003"]["doc_id"]}
+    assert os.path.exists(index_dir / "CURRENT")

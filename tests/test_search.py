@@ -1,0 +1,155 @@
+"""Searching: what a user sees for the queries, filters and orders they use."""
+
+import datetime as dt
+
+import pytest
+
+from search import BadRequest, SearchRequest, run
+
+
+def search(index, query="", **options):
+    return run(SearchRequest(query, **options), index)
+
+
+def headings(results):
+    return [hit.section for hit in results.hits]
+
+
+def test_a_word_finds_its_agenda_item_with_highlighted_snippet(indexed):
+    results = search(indexed, "knalvuurwerk")
+    assert results.total == 1
+    hit = results.hits[0]
+    assert (hit.section, hit.date) == ("Jaarwisseling", "2019-03-11")
+    assert "<mark>knalvuurwerk</mark>" in hit.snippet
+    assert hit.title == "Bestuurlijke terugkoppeling Regionaal Veiligheidsoverleg 11 maart 2019"
+
+
+def test_stemmed_forms_are_found_and_marked(indexed):
+    results = search(indexed, "burgemeester")
+    marked = " ".join(hit.snippet for hit in results.hits)
+    assert "<mark>burgemeesters</mark>" in marked
+    assert "Jaarwisseling" in headings(results)
+
+
+def test_all_words_must_match_by_default(indexed):
+    assert headings(search(indexed, "korpschef stroomstootwapen")) == ["Stroomstootwapen"]
+
+
+def test_and_without_results_falls_back_to_or_and_says_so(indexed):
+    results = search(indexed, "knalvuurwerk zomerfestival")
+    assert set(headings(results)) == {"Jaarwisseling", "Evenementen"}
+    assert "een of meer van de woorden" in results.notice
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("knalvuurwerk OF zomerfestival", {"Jaarwisseling", "Evenementen"}),
+        ("knalvuurwerk OR zomerfestival", {"Jaarwisseling", "Evenementen"}),
+        ("korpschef NIET stroomstootwapen", {"Ondermijning", "Bodycams"}),
+        ("korpschef NOT stroomstootwapen", {"Ondermijning", "Bodycams"}),
+        ("korpschef -stroomstootwapen", {"Ondermijning", "Bodycams"}),
+        ('"extra capaciteit"', {"Ondermijning"}),
+        ("(knalvuurwerk OF taser) korpschef", {"Stroomstootwapen"}),
+        ("ondermijn*", {"Ondermijning", "Informatie-uitwisseling"}),
+        ("titel:mei", {"Bodycams", "Informatie-uitwisseling"}),
+        ("actor:Verhoeven", {"Stroomstootwapen", "Ondermijning"}),
+        ("agendapunt:rondvraag", {"Rondvraag"}),
+    ],
+)
+def test_query_language(indexed, query, expected):
+    assert set(headings(search(indexed, query))) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"onafgesloten', "OF", "NIET", "(", ")", "a AND", "*", "***", "?", "titel:", "-", ":",
+     "((((knalvuurwerk", "knalvuurwerk)))", "\x00\x01", "🙂", "x" * 5000, "OF " * 300],
+)
+def test_queries_whoosh_cannot_parse_never_fail(indexed, query):
+    results = search(indexed, query)
+    assert results.total >= 0
+
+
+def test_a_query_with_syntax_errors_still_finds_its_words(indexed):
+    results = search(indexed, '(knalvuurwerk "')
+    assert headings(results) == ["Jaarwisseling"]
+
+
+def test_document_text_is_escaped_in_snippets(indexed):
+    hit = search(indexed, "letterlijk").hits[0]
+    assert "<script>" not in hit.snippet
+    assert "&lt;script&gt;" in hit.snippet
+
+
+def test_facets_count_the_whole_result_set(indexed):
+    results = search(indexed, "korpschef", per_page=1)
+    assert results.total == 3 and len(results.hits) == 1
+    years = {f.value: f.count for f in results.facets["year"]}
+    assert years == {"2019": 2, "2021": 1}
+    actors = {f.value: f.count for f in results.facets["actor"]}
+    assert actors["Korpschef"] == 3
+    assert actors["Staatssecretaris Verhoeven"] == 2
+
+
+def test_unknown_dates_are_their_own_facet_bucket(indexed):
+    years = [(f.value, f.count) for f in search(indexed).facets["year"]]
+    assert years == [("2021", 2), ("2019", 4), (None, 1)]
+
+
+def test_filters_narrow_without_changing_scores(indexed):
+    unfiltered = {h.section_id: h.score for h in search(indexed, "korpschef").hits}
+    filtered = search(indexed, "korpschef", actors=("Staatssecretaris Verhoeven",))
+    assert {h.section for h in filtered.hits} == {"Stroomstootwapen", "Ondermijning"}
+    for hit in filtered.hits:
+        assert hit.score == pytest.approx(unfiltered[hit.section_id])
+
+
+def test_topic_filter_and_metadata_topics(indexed):
+    results = search(indexed, topics=("Cameratoezicht",))
+    assert set(headings(results)) == {"Bodycams", "Informatie-uitwisseling"}
+
+
+def test_date_range_filter_excludes_undated_documents(indexed):
+    results = search(indexed, date_from=dt.date(2019, 1, 1), date_to=dt.date(2019, 12, 31))
+    assert results.total == 4
+    assert {h.date[:4] for h in results.hits} == {"2019"}
+
+
+@pytest.mark.parametrize(
+    ("sort", "first", "last"),
+    [("newest", "2021-05-11", None), ("oldest", "2019-03-11", None)],
+)
+def test_sort_by_date_puts_undated_last(indexed, sort, first, last):
+    hits = search(indexed, sort=sort, per_page=100).hits
+    assert hits[0].date == first and hits[-1].date == last
+    dated = [h.date for h in hits if h.date]
+    assert dated == sorted(dated, reverse=sort == "newest")
+
+
+def test_pagination_pages_through_all_hits_once(indexed):
+    seen = []
+    for page in (1, 2, 3, 4):
+        seen += [h.section_id for h in search(indexed, sort="oldest", page=page, per_page=2).hits]
+    assert len(seen) == len(set(seen)) == 7
+
+
+@pytest.mark.parametrize(
+    ("options", "parameter"),
+    [({"sort": "random"}, "sort"), ({"page": 0}, "page"), ({"page": 10**6}, "page"),
+     ({"per_page": 1000}, "per_page"),
+     ({"date_from": dt.date(2020, 1, 1), "date_to": dt.date(2019, 1, 1)}, "from")],
+)
+def test_bad_requests_name_the_parameter(options, parameter):
+    with pytest.raises(BadRequest) as error:
+        SearchRequest("x", **options)
+    assert error.value.parameter == parameter
+
+
+def test_json_contract(indexed):
+    data = search(indexed, "knalvuurwerk").as_json()
+    assert set(data) >= {"query", "total", "page", "per_page", "hits", "facets", "notice"}
+    assert set(data["hits"][0]) >= {"doc_id", "section_id", "title", "section", "date",
+                                   "actors", "topics", "snippet", "source", "score"}
+    assert set(data["facets"]) >= {"year", "topic", "actor"}
+    assert data["facets"]["year"] == [{"value": "2019", "count": 1}]
