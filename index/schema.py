@@ -57,10 +57,11 @@ def build_schema() -> fields.Schema:
         section_id=fields.ID(stored=True, unique=True),
         doc_id=fields.ID(stored=True),
         position=fields.NUMERIC(int, stored=True),
-        title=fields.TEXT(analyzer=analyzer, stored=True),
-        heading=fields.TEXT(analyzer=analyzer, stored=True),
+        # spelling=True keeps the unstemmed words too, for "Bedoelde u …?" suggestions.
+        title=fields.TEXT(analyzer=analyzer, stored=True, spelling=True),
+        heading=fields.TEXT(analyzer=analyzer, stored=True, spelling=True),
         # Character offsets make highlighting cheap and exact.
-        text=fields.TEXT(analyzer=analyzer, stored=True, chars=True),
+        text=fields.TEXT(analyzer=analyzer, stored=True, chars=True, spelling=True),
         date=fields.ID(stored=True),
         date_num=fields.NUMERIC(int, bits=32, signed=False, sortable=True),
         year=fields.ID(),

@@ -100,8 +100,10 @@ def run(request: SearchRequest, index: SearchIndex) -> Results:
         facets=table.counts(matched),
         notice=notice,
     )
+    if parsed and (results.total == 0 or notice == NOTICE_OR_FALLBACK):
+        results.suggestion = _suggestion(searcher, parsed, allowed, request.query)
     page = _page(searcher, table, parsed, matched, request)
-    terms = _highlight_terms(searcher, parsed)
+    terms = highlight_terms(searcher, parsed)
     for docnum, score in page:
         results.hits.append(_hit(searcher.stored_fields(docnum), score, terms))
     return results
@@ -132,7 +134,19 @@ def _page(searcher, table: FacetTable, parsed, matched: np.ndarray, request: Sea
     return [(int(matched[i]), None) for i in order[request.offset : end]]
 
 
-def _highlight_terms(searcher, parsed: ParsedQuery | None) -> frozenset[str]:
+def _suggestion(searcher, parsed: ParsedQuery, allowed: np.ndarray, text: str) -> str | None:
+    """A corrected query ("Bedoelde u …?") from the index's own words, if it finds anything."""
+    try:
+        correction = searcher.correct_query(parsed.query, text)
+    except Exception:  # noqa: BLE001 - a suggestion is a nicety, never a failure
+        return None
+    if not correction.string or correction.string.strip() == text.strip():
+        return None
+    corrected = parse(correction.string, searcher.schema)
+    return correction.string if _matches(searcher, corrected, allowed).size else None
+
+
+def highlight_terms(searcher, parsed: ParsedQuery | None) -> frozenset[str]:
     if parsed is None:
         return frozenset()
     reader = searcher.reader()

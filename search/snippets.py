@@ -32,7 +32,7 @@ class MarkFormatter(highlight.Formatter):
         return text[token.startchar : token.endchar]
 
 
-_ANALYZER = dutch_analyzer()
+ANALYZER = dutch_analyzer()
 _FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70, charlimit=None)
 _FORMATTER = MarkFormatter()
 
@@ -42,7 +42,7 @@ def snippet(text: str, terms: frozenset[str]) -> str:
     if terms:
         # mode="index" so that parts of hyphenated words (`uitwisseling`) are marked too.
         fragments = highlight.highlight(
-            text, terms, _ANALYZER, _FRAGMENTER, _FORMATTER, top=FRAGMENTS, mode="index"
+            text, terms, ANALYZER, _FRAGMENTER, _FORMATTER, top=FRAGMENTS, mode="index"
         )
         if fragments:
             return fragments

@@ -1,0 +1,117 @@
+"""A whole meeting document for reading: its agenda items in order, optionally highlighted."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from whoosh import highlight
+
+from .engine import SearchIndex, highlight_terms
+from .query import parse
+from .snippets import ANALYZER, MarkFormatter
+
+
+@dataclass
+class SectionView:
+    section_id: str
+    heading: str
+    html: str  # escaped paragraphs (<p>…</p>) with <mark> around query words
+    actors: list[str]
+    topics: list[str]
+    topic_evidence: dict[str, list[str]]
+    matched: bool = False  # the query words occur in this item
+
+
+@dataclass
+class DocumentView:
+    doc_id: str
+    title: str
+    date: str | None
+    date_source: str | None
+    source: str
+    url: str | None
+    sections: list[SectionView] = field(default_factory=list)
+
+    @property
+    def actors(self) -> list[str]:
+        return list(dict.fromkeys(a for s in self.sections for a in s.actors))
+
+    @property
+    def topics(self) -> list[str]:
+        return list(dict.fromkeys(t for s in self.sections for t in s.topics))
+
+    @property
+    def first_match(self) -> str | None:
+        return next((s.section_id for s in self.sections if s.matched), None)
+
+
+class _WholeText(highlight.Fragmenter):
+    """One fragment spanning the whole text, so every match is marked in place."""
+
+    def must_retokenize(self):
+        return True
+
+    def fragment_tokens(self, text, tokens):
+        matches = [t.copy() for t in tokens if t.matched]
+        if matches:
+            yield highlight.Fragment(text, matches, 0, len(text))
+
+
+def get(index: SearchIndex, doc_id: str, query_text: str = "") -> DocumentView | None:
+    """The document with all its agenda items; None when the id is unknown."""
+    generation = index.generation()
+    info = generation.manifest.document(doc_id)
+    if info is None:
+        return None
+    searcher = generation.searcher()
+    stored = sorted(
+        (searcher.stored_fields(n) for n in searcher.document_numbers(doc_id=doc_id)),
+        key=lambda f: f.get("position", 0),
+    )
+    terms = frozenset()
+    if query_text.strip():
+        terms = highlight_terms(searcher, parse(query_text, generation.ix.schema))
+    view = DocumentView(
+        doc_id=doc_id,
+        title=info["title"],
+        date=info["date"],
+        date_source=info.get("date_source"),
+        source=info["source"],
+        url=stored[0].get("url") or None if stored else None,
+    )
+    for fields in stored:
+        body, matched = _marked_paragraphs(fields.get("text", ""), terms)
+        heading_hit = bool(terms) and any(
+            t.text in terms for t in ANALYZER(fields.get("heading", ""), mode="index")
+        )
+        view.sections.append(
+            SectionView(
+                section_id=fields["section_id"],
+                heading=fields.get("heading", ""),
+                html=body,
+                actors=[a for a in (fields.get("actor") or "").split(",") if a],
+                topics=[t for t in (fields.get("topic") or "").split(",") if t],
+                topic_evidence=fields.get("topic_evidence") or {},
+                matched=matched or heading_hit,
+            )
+        )
+    return view
+
+
+def _marked_paragraphs(text: str, terms: frozenset[str]) -> tuple[str, bool]:
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    out = []
+    matched = False
+    for paragraph in paragraphs:
+        marked = ""
+        if terms:
+            marked = highlight.highlight(
+                paragraph, terms, ANALYZER, _WholeText(), _FORMATTER, top=1, mode="index"
+            )
+        matched = matched or bool(marked)
+        out.append(f"<p>{marked or html.escape(paragraph, quote=False)}</p>")
+    return "\n".join(out), matched
+
+
+_FORMATTER = MarkFormatter()
