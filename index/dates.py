@@ -52,13 +52,15 @@ _MONTH_NAMES = "|".join(
 )
 # Only complete dates count: day, month and a four-digit year.
 _WRITTEN = re.compile(
-    rf"(?<![\w/])(\d{{1,2}})(?:e|ste|de)?\s+({_MONTH_NAMES})\.?,?\s+(\d{{4}})(?!\d)",
+    rf"(?<![\w/-])(\d{{1,2}})(?:e|ste|de)?\s+({_MONTH_NAMES})\.?,?\s+(\d{{4}})(?!\d)",
     re.IGNORECASE,
 )
 _NUMERIC_DMY = re.compile(
     r"(?<![0-9A-Za-z/.-])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?![0-9A-Za-z/]|[-.]\d)"
 )
 _ISO = re.compile(r"(?<![0-9A-Za-z/.-])(\d{4})-(\d{2})-(\d{2})(?![0-9A-Za-z/]|-\d)")
+_FILE_DMY = re.compile(r"(?<!\d)(\d{1,2})[-_.](\d{1,2})[-_.](\d{4})(?!\d)")
+_FILE_YMD = re.compile(r"(?<!\d)(\d{4})[-_.](\d{1,2})[-_.](\d{1,2})(?!\d)")
 _COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
 
 EARLIEST_YEAR = 1900
@@ -121,12 +123,13 @@ def meeting_date(
 def date_from_file_name(file_name: str) -> dt.date | None:
     """A date in a file name: `27-11-2009.md`, `2019-09-16_lovp.txt`, `notulen-2-juli-2018.md`."""
     stem = file_name.rsplit(".", 1)[0]
-    match = _COMPACT.search(stem)
-    if match:
-        date = _valid(*map(int, match.groups()))
-        if date:
-            return date
-    return find_date(stem) or find_date(re.sub(r"[-_]+", " ", stem))
+    for pattern, order in ((_FILE_YMD, (0, 1, 2)), (_COMPACT, (0, 1, 2)), (_FILE_DMY, (2, 1, 0))):
+        for match in pattern.finditer(stem):
+            parts = [int(g) for g in match.groups()]
+            date = _valid(*(parts[i] for i in order))
+            if date:
+                return date
+    return find_date(re.sub(r"[-_]+", " ", stem))
 
 
 def _valid(year: int, month: int, day: int) -> dt.date | None:

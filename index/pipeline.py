@@ -126,7 +126,12 @@ def run(
         reprocess = rebuild or old.vocabulary != vocabularies.fingerprint
         report.rebuilt = rebuild
         kept = {} if rebuild else dict(old.files)
-        found = _discover(roots, given)
+        owners = {
+            doc["key"].split("#")[0]: path
+            for path, entry in kept.items()
+            for doc in entry.get("documents", [])
+        }
+        found = _discover(roots, given, owners)
         pending: list[tuple[str, dict, list[Document]]] = []
         for done, (abs_path, file_path, shown, root_abs, key) in enumerate(found, start=1):
             if progress:
@@ -195,9 +200,17 @@ def _process(file_path: Path, shown: str, root_abs: str, key: str, digest: str, 
     return entry, documents
 
 
-def _discover(roots: list[Path], given: list[str]) -> list[tuple[str, Path, str, str, str]]:
-    """(absolute path, path, path as given, absolute root, stable key) per supported file."""
+def _discover(
+    roots: list[Path], given: list[str], owners: dict[str, str]
+) -> list[tuple[str, Path, str, str, str]]:
+    """(absolute path, path, path as given, absolute root, stable key) per supported file.
+
+    The key is the source folder's name plus the path inside it, so ids survive moving the
+    whole folder. When another file already owns that key (two sources with the same folder
+    name), the key falls back to the absolute path.
+    """
     found = []
+    owners = dict(owners)
     seen = set()
     shown_root = {str(r.resolve()): g for r, g in zip(roots, given, strict=True)}
     for root, file_path in readers.walk(roots):
@@ -213,6 +226,8 @@ def _discover(roots: list[Path], given: list[str]) -> list[tuple[str, Path, str,
         else:
             shown = shown_root[root_abs]
             key = file_path.name
+        if owners.setdefault(key, abs_path) != abs_path:
+            key = abs_path
         found.append((abs_path, file_path, shown, root_abs, key))
     return found
 

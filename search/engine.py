@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.errors import IndexDamaged
 from index.store import IndexStore, Manifest
 
 from .facets import FacetTable
@@ -68,9 +69,22 @@ class SearchIndex:
             return current
         with self._lock:
             if self._current is None or self._current.name != self.store.generation():
-                ix, manifest = self.store.open()
-                self._current = Generation(self.store.generation(), ix, manifest)
+                self._current = self._open()
             return self._current
+
+    def _open(self) -> Generation:
+        ix, manifest = self.store.open()
+        generation = Generation(ix.storage.folder.rsplit("/", 1)[-1], ix, manifest)
+        try:
+            # Reads every segment's term index and facet postings: damage shows up here,
+            # once, instead of as a failure in the middle of a search.
+            generation.facets()
+        except Exception as exc:  # Whoosh raises struct.error, EOFError, KeyError, …
+            raise IndexDamaged(
+                f"the index in {self.store.root} is damaged ({type(exc).__name__}: {exc}); "
+                "re-index with `bestuurszoeker index --rebuild SOURCE...`"
+            ) from exc
+        return generation
 
 
 def run(request: SearchRequest, index: SearchIndex) -> Results:

@@ -45,12 +45,13 @@ def snippet(text: str, terms: frozenset[str]) -> str:
             text, terms, ANALYZER, _FRAGMENTER, _FORMATTER, top=FRAGMENTS, mode="index"
         )
         if fragments:
-            return fragments
+            return " ".join(fragments.split())  # paragraphs run on in a snippet
     return lead(text)
 
 
 def lead(text: str) -> str:
     """The escaped opening of a text, cut at a word boundary."""
+    text = " ".join(text.split())
     if len(text) <= LEAD_CHARS:
         return html.escape(text, quote=False)
     cut = text[:LEAD_CHARS].rsplit(" ", 1)[0]

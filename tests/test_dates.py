@@ -35,6 +35,8 @@ def test_find_date(text, expected):
     ("name", "expected"),
     [
         ("27-11-2009.md", dt.date(2009, 11, 27)),
+        ("notulen-12-10-2020.md", dt.date(2020, 10, 12)),
+        ("besluiten_2023_02_14.txt", dt.date(2023, 2, 14)),
         ("notulen-alv-14-oktober-2020.md", dt.date(2020, 10, 14)),
         ("2019-09-16_overleg.txt", dt.date(2019, 9, 16)),
         ("rvo20190916.txt", dt.date(2019, 9, 16)),
@@ -58,3 +60,7 @@ def test_header_then_file_name_then_unknown():
         dt.date(2020, 3, 3), "header")
     assert meeting_date(None, ["Overleg"], "01-01-2019.md") == (dt.date(2019, 1, 1), "filename")
     assert meeting_date("geen datum", ["Aanslag Utrecht"], "verslag.txt") == (None, None)
+
+
+def test_a_date_range_is_not_taken_for_a_meeting_date():
+    assert find_date("Stemmingen over de Raad d.d. 10-11 april 2018") is None

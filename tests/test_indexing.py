@@ -217,3 +217,11 @@ def test_seed_documents_when_available(tmp_path):
     assert {"AO Politie", "Prinsjesdag", "Stroomstootwapen", "Rondvraag"} <= {
         h.section for h in results.hits if h.doc_id == docs["003"]["doc_id"]}
     assert os.path.exists(index_dir / "CURRENT")
+
+
+def test_two_sources_with_the_same_folder_name_keep_separate_documents(tmp_path, index_dir):
+    first = write_minutes(tmp_path / "a" / "notulen", {"v.txt": "Drugs\n\nHet drugsbeleid."})
+    second = write_minutes(tmp_path / "b" / "notulen", {"v.txt": "Cybercrime\n\nPhishing."})
+    run([first, second], IndexStore(index_dir))
+    assert found(index_dir, "drugsbeleid") == ["Drugs"]
+    assert found(index_dir, "phishing") == ["Cybercrime"]
