@@ -10,11 +10,20 @@ from __future__ import annotations
 
 import re
 
-from whoosh.analysis import CharsetFilter, LowercaseFilter, StemFilter, StopFilter, Tokenizer
+from whoosh.analysis import (
+    CharsetFilter,
+    Filter,
+    LowercaseFilter,
+    StemFilter,
+    StopFilter,
+    Tokenizer,
+)
 from whoosh.analysis.acore import Token
 from whoosh.support.charset import accent_map
 
-ANALYSIS_VERSION = 1
+from .compounds import split as split_compound
+
+ANALYSIS_VERSION = 2
 
 # A word: letters/digits, with inner apostrophes (`BOA's`, `zo'n`) and inner hyphens
 # (`informatie-uitwisseling`, `ID-straat`). An explicit pattern, because whoosh-reloaded
@@ -94,8 +103,67 @@ def _fill(token: Token, text: str, pos: int, start: int, end: int, keeporiginal:
     return token
 
 
+class CompoundFilter(Filter):
+    """Adds the parts of Dutch compounds at the compound's own position (index time only).
+
+    `knalvuurwerk` stays a term (so the whole word ranks highest) and `knal` and `vuurwerk` are
+    added at the same position, so `vuurwerk` finds it and phrases keep working. Queries are
+    not split: a search for `knalvuurwerk` means that word.
+    """
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if token.mode == "query":
+                yield token
+                continue
+            text, pos, start = token.text, token.pos, token.startchar
+            parts = split_compound(text)
+            yield token
+            offset = 0
+            for part in parts:
+                found = text.find(part, offset)
+                at = found if found >= 0 else offset
+                offset = at + len(part)
+                token.text, token.pos, token.stopped, token.boost = part, pos, False, 1.0
+                token.startchar, token.endchar = start + at, start + at + len(part)
+                yield token
+
+
+class PluralFilter(Filter):
+    """Plural forms that Snowball Dutch leaves apart from their singular.
+
+    Snowball stems `wapens` to `wapen` but `wapen` to `wap`, and keeps the `-s` of plurals
+    after a vowel (`organisaties`, `gemeentes`). Removing these plural endings before stemming
+    lets singular and plural meet.
+    """
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = singular(token.text)
+            yield token
+
+
+_PLURAL_ES_AFTER = frozenset("tdgkzjl")
+
+
+def singular(word: str) -> str:
+    """The singular of Dutch plurals in `-ens`, `-ies` and `-es` after `t d g k z j l`."""
+    if len(word) >= 6 and word.endswith(("ens", "ies")):
+        return word[:-1]
+    if len(word) >= 7 and word.endswith("es") and word[-3] in _PLURAL_ES_AFTER:
+        return word[:-1]
+    return word
+
+
 def dutch_analyzer():
-    """The full chain: tokenise, lower-case, fold accents, drop stop words, stem (Snowball).
+    """The full chain: tokenise, lower-case, split compounds, fold accents, drop stop words,
+    repair plurals, stem (Snowball Dutch).
 
     Accents are folded before stemming so that `efficient`, `efficiënt` and the OCR slip
     `efficiént` meet. Stop words keep their positions (`renumber=False`) because the
@@ -104,8 +172,10 @@ def dutch_analyzer():
     return (
         DutchTokenizer()
         | LowercaseFilter()
+        | CompoundFilter()
         | CharsetFilter(accent_map)
         | StopFilter(stoplist=STOP_WORDS, minsize=1, renumber=False)
+        | PluralFilter()
         | StemFilter(lang="nl", cachesize=100_000)
     )
 

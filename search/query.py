@@ -49,11 +49,11 @@ class ParsedQuery:
 
 
 def _parser(schema, group) -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(
-        [f.name for f in SEARCH_FIELDS],
-        schema,
-        fieldboosts={f.name: f.boost for f in SEARCH_FIELDS},
-        group=group,
+    parser = qparser.QueryParser(None, schema, group=group)
+    parser.add_plugin(
+        plugins.MultifieldPlugin(
+            [f.name for f in SEARCH_FIELDS], fieldboosts={f.name: f.boost for f in SEARCH_FIELDS}
+        )
     )
     for unwanted in (
         plugins.SingleQuotePlugin,  # apostrophes belong to words: `BOA's`
@@ -70,7 +70,10 @@ def _parser(schema, group) -> qparser.QueryParser:
         plugins.FieldAliasPlugin({spec.field: list(spec.names) for spec in QUERY_FIELDS})
     )
     parser.add_plugin(_OPERATORS)
-    parser.add_plugin(plugins.PlusMinusPlugin())
+    # `-word` excludes only at the start of a word: `EU-vergunning` is one word.
+    parser.add_plugin(
+        plugins.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-(?=[\w\"(])")
+    )
     return parser
 
 

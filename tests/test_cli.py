@@ -134,7 +134,8 @@ def test_index_defaults_to_the_environment_variable(capsys, minutes, index_dir, 
 def test_analyze_prints_the_terms(capsys):
     code, out, _ = bz(capsys, "analyze", "De burgemeesters en informatie-uitwisseling")
     assert code == 0
-    assert out.split() == ["burgemeester", "informatie", "uitwissel", "informatieuitwissel"]
+    assert {"burgemeester", "informatie", "uitwissel", "informatieuitwissel"} <= set(out.split())
+    assert "de" not in out.split()
 
 
 def test_sample_minutes_all_index_with_their_dates(tmp_path):

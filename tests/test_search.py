@@ -49,6 +49,8 @@ def test_and_without_results_falls_back_to_or_and_says_so(indexed):
         ("korpschef NIET stroomstootwapen", {"Ondermijning", "Bodycams"}),
         ("korpschef NOT stroomstootwapen", {"Ondermijning", "Bodycams"}),
         ("korpschef -stroomstootwapen", {"Ondermijning", "Bodycams"}),
+        ("informatie-uitwisseling", {"Informatie-uitwisseling"}),
+        ("informatie-uitwisseling -korpschef", {"Informatie-uitwisseling"}),
         ('"extra capaciteit"', {"Ondermijning"}),
         ("(knalvuurwerk OF taser) korpschef", {"Stroomstootwapen"}),
         ("ondermijn*", {"Ondermijning", "Informatie-uitwisseling"}),

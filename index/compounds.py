@@ -1,0 +1,138 @@
+"""Dutch compound splitting, scored by word frequency.
+
+Dutch writes compounds as one word (`knalvuurwerk`, `ondermijningsfonds`), so a search for
+`vuurwerk` misses them unless the index also holds the parts. A split is accepted only when
+both parts are common words on their own and together they are more plausible than the whole
+word (Koehn & Knight's frequency criterion), with the linking `s`, `e` or `en` between the
+parts allowed. Frequent words are lexicalised and stay whole (`handhaving` is not
+`hand|having`, `vuurwerk` not `vuur|werk`), and so do the words in the staff-editable list of
+exceptions.
+
+The frequencies are the Dutch list of the `wordfreq` package (Zipf scale: 3 ≈ once per million
+words); it is loaded on first use, not when an index is opened.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import tomllib
+from pathlib import Path
+
+# A word this frequent is an established word of its own: never split it.
+LEXICALISED_ZIPF = 4.0
+# Each part must be at least this common on its own.
+PART_ZIPF = 3.0
+MIN_WORD = 7
+MIN_HEAD = 3
+MIN_TAIL = 4
+LINKS = ("", "s", "e", "en")
+# Prepositions and verb particles make derivations, not compounds: `aan|houding` is junk.
+PARTICLES = frozenset(
+    "aan af bij door in mee na om onder op over toe uit voor weg ver her ont be ge tegen "
+    "achter samen terug mis vast neer rond langs".split()
+)
+MAX_DEPTH = 3
+
+EXCEPTIONS_FILE = Path(__file__).with_name("data") / "compounds.toml"
+
+
+@functools.cache
+def _frequencies() -> dict[str, float]:
+    from wordfreq import get_frequency_dict
+
+    return {word: math.log10(freq) + 9 for word, freq in
+            get_frequency_dict("nl", wordlist="large").items() if word.isalpha()}
+
+
+@functools.cache
+def _exceptions() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    data = tomllib.loads(EXCEPTIONS_FILE.read_text(encoding="utf-8"))
+    keep = frozenset(w.lower() for w in data.get("never_split", []))
+    fixed = {k.lower(): tuple(v) for k, v in data.get("split", {}).items()}
+    return keep, fixed
+
+
+def zipf(word: str) -> float:
+    """How common a word is (Zipf scale, 0 when unknown)."""
+    return _frequencies().get(word, 0.0)
+
+
+@functools.lru_cache(maxsize=200_000)
+def split(word: str) -> tuple[str, ...]:
+    """The parts of a compound (lower-case, linking morphemes dropped), or () if it is none."""
+    keep, fixed = _exceptions()
+    if word in fixed:
+        return fixed[word]
+    if word in keep or len(word) < MIN_WORD or not word.isalpha():
+        return ()
+    return _split(word, MAX_DEPTH)
+
+
+# Derivational suffixes that are also words: `bestuur|lijk` and `ambte|naar` are no compounds.
+SUFFIXES = frozenset(
+    "lijk lijke heid heden baar bare loos loze schap dom naar aars isme achtig zaam".split()
+)
+
+
+def _split(word: str, depth: int) -> tuple[str, ...]:
+    """Longest known head first (like a reader, who sees `verkoop|verbod`, not `ver|koop…`)."""
+    if depth == 0 or zipf(word) >= LEXICALISED_ZIPF or len(word) < MIN_WORD:
+        return ()
+    min_head = MIN_HEAD if depth == MAX_DEPTH else MIN_TAIL
+    for i in range(len(word) - MIN_TAIL, min_head - 1, -1):
+        head, rest = word[:i], word[i:]
+        if head in PARTICLES or zipf(head) < part_threshold(head):
+            continue
+        if head.endswith(("s", "e")) and zipf(head[:-1]) > zipf(head) + 1:
+            continue  # a linking `s`/`e`: `veiligheid|s|beraad`, found at a shorter head
+        tails = [rest[len(link):] for link in LINKS if rest.startswith(link)]
+        tails = [t for t in tails if len(t) >= MIN_TAIL and t not in SUFFIXES]
+        # A tail that is a word beats one that must be split again (`opsporing|s|onderzoek`).
+        for tail in tails:
+            if zipf(tail) >= part_threshold(tail):
+                return (head, tail)
+        for tail in tails:
+            nested = _split(tail, depth - 1)
+            if nested:
+                return (head, *nested)
+    return ()
+
+
+def part_threshold(part: str) -> float:
+    """How common a part must be: short parts often fit by accident, long ones rarely do."""
+    if len(part) <= 4:
+        return PART_ZIPF + 0.5
+    if len(part) >= 9:
+        return PART_ZIPF - 0.5
+    return PART_ZIPF
+
+
+
+
+def read_word_list(path: Path) -> list[list[str]]:
+    """Rows of a test list: `word<TAB>part part` or `word`; `#` lines are comments."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, _, parts = line.partition("\t")
+            rows.append([word.strip(), *parts.split()])
+    return rows
+
+
+def split_quality(compounds: list[list[str]], whole: list[str], same=lambda a, b: a == b):
+    """(recall, false-split rate, missed, wrongly split) of the splitter on two test lists.
+
+    A compound counts as found when each expected part is a produced part or several
+    consecutive produced parts joined; `same` compares two words (e.g. by their stems, so
+    `rampen` for `ramp` counts).
+    """
+    missed = []
+    for word, *expected in compounds:
+        parts = split(word)
+        pieces = ["".join(parts[i:j]) for i in range(len(parts))
+                  for j in range(i + 1, len(parts) + 1)]
+        if not parts or not all(any(same(e, p) for p in pieces) for e in expected):
+            missed.append((word, parts))
+    wrong = [(word, split(word)) for word in whole if split(word)]
+    return 1 - len(missed) / len(compounds), len(wrong) / len(whole), missed, wrong
