@@ -1,4 +1,4 @@
-"""The `bestuurszoeker` command: index, search, info, analyze. Thin: the logic lives in the
+"""The `bestuurszoeker` command: index, search, info, analyze, serve. Thin: the logic lives in the
 `index` and `search` packages; this module turns arguments into calls and errors into
 messages and exit codes.
 
@@ -73,6 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     ana = commands.add_parser("analyze", help="print the index terms a text produces")
     ana.add_argument("text")
     ana.add_argument("--query", action="store_true", help="analyse as a query instead")
+
+    srv = with_index(commands.add_parser("serve", help="serve the web front end (waitress)"))
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    srv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    srv.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    srv.add_argument("--base-url", default=None, metavar="URL",
+                     help="public address for links in mails, feeds and CSV "
+                     "(default: $BESTUURSZOEKER_BASE_URL, else the request's address)")
     return parser
 
 
@@ -84,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return {"index": cmd_index, "search": cmd_search, "info": cmd_info,
-                "analyze": cmd_analyze}[args.command](args)
+                "analyze": cmd_analyze, "serve": cmd_serve}[args.command](args)
     except IndexLocked as exc:
         return _fail(str(exc), EXIT_LOCKED)
     except (IndexMissing, IndexDamaged) as exc:
@@ -203,6 +211,18 @@ def cmd_analyze(args) -> int:
     from index.analysis import analyse
 
     print(" ".join(analyse(args.text, mode="query" if args.query else "index")))
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from web.config import ConfigError
+    from web.server import serve
+
+    try:
+        serve(args.index, host=args.host, port=args.port, threads=args.threads,
+              base_url=args.base_url)
+    except ConfigError as exc:
+        return _fail(str(exc), EXIT_USAGE)
     return EXIT_OK
 
 

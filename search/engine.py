@@ -6,15 +6,21 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
+from whoosh import scoring
 
 from index.errors import IndexDamaged
 from index.store import IndexStore, Manifest
 
 from .facets import FacetTable
-from .query import ParsedQuery, parse, word_count
+from .query import ParsedQuery, parse, with_proximity, word_count
 from .request import SearchRequest
 from .results import Hit, Results
 from .snippets import snippet
+
+# BM25F with milder length normalisation than the textbook b=0.75: agenda items range from
+# one-line decisions to pages of discussion, and a long item that is about the query should
+# not sink below a short one that mentions it once (measured in benchmarks/relevance.py).
+WEIGHTING = scoring.BM25F(B=0.5, K1=1.2)
 
 NOTICE_OR_FALLBACK = (
     "Geen resultaten met alle woorden samen; hieronder resultaten met een of meer van de woorden."
@@ -38,7 +44,7 @@ class Generation:
         """A searcher for the calling thread (Whoosh searchers are not shared across threads)."""
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
-            searcher = self._local.searcher = self.ix.searcher()
+            searcher = self._local.searcher = self.ix.searcher(weighting=WEIGHTING)
         return searcher
 
     def facets(self) -> FacetTable:
@@ -138,7 +144,8 @@ def _page(searcher, table: FacetTable, parsed, matched: np.ndarray, request: Sea
     if matched.size == 0 or request.offset >= matched.size:
         return []
     if request.sort == "relevance" and parsed is not None:
-        hits = searcher.search(parsed.query, limit=end, filter=set(matched.tolist()))
+        ranking = with_proximity(parsed.query)
+        hits = searcher.search(ranking, limit=end, filter=set(matched.tolist()))
         return [(hit.docnum, hit.score) for hit in hits[request.offset : end]]
     # By date; a search without words lists the newest meetings first. Undated sort last.
     dates = table.dates[matched]

@@ -1,0 +1,47 @@
+"""Ranking: what counts more for the order of agenda items."""
+
+from conftest import write_minutes
+
+from index.pipeline import run as index_run
+from index.store import IndexStore
+from search import SearchIndex, SearchRequest, run
+
+FILLER = " ".join(["De leden bespreken de planning voor het komende kwartaal."] * 6)
+
+
+def build(tmp_path, documents):
+    write_minutes(tmp_path / "n", documents)
+    index_run([tmp_path / "n"], IndexStore(tmp_path / "i"))
+    return SearchIndex(tmp_path / "i")
+
+
+def order(index, query):
+    return [hit.section for hit in run(SearchRequest(query), index).hits]
+
+
+def test_words_near_each_other_rank_above_scattered_words(tmp_path):
+    index = build(tmp_path, {
+        # The same words, so only their distance differs.
+        "a.txt": f"Verspreid\n\nHet cameratoezicht wordt besproken. {FILLER} Daarna volgt "
+                 "de evaluatie.\n",
+        "b.txt": f"Dichtbij\n\nHet wordt besproken. {FILLER} Daarna volgt de evaluatie "
+                 "cameratoezicht.\n",
+    })
+    assert order(index, "evaluatie cameratoezicht") == ["Dichtbij", "Verspreid"]
+
+
+def test_a_word_in_the_agenda_item_heading_counts_more_than_in_its_text(tmp_path):
+    index = build(tmp_path, {
+        "a.txt": f"Begroting\n\n{FILLER} Ook de drugsaanpak komt kort aan bod.\n",
+        "b.txt": f"Drugsaanpak\n\n{FILLER} Het plan wordt uitgewerkt.\n",
+    })
+    assert order(index, "drugsaanpak") == ["Drugsaanpak", "Begroting"]
+
+
+def test_a_part_finds_the_compound_but_the_compound_not_its_loose_parts(tmp_path):
+    index = build(tmp_path, {
+        "a.txt": "Delen\n\nHet vuurwerk en een harde knal werden gemeld.\n",
+        "b.txt": "Geheel\n\nHet knalvuurwerk werd in beslag genomen.\n",
+    })
+    assert set(order(index, "vuurwerk")) == {"Geheel", "Delen"}
+    assert order(index, "knalvuurwerk") == ["Geheel"]

@@ -1,0 +1,59 @@
+"""The web front end: search page, documents, Atom feeds, CSV export, JSON API, health.
+
+    flask --app web run                          # development; settings from the environment
+    bestuurszoeker serve --index data/index      # production (waitress)
+
+`create_app` builds one app over one index folder; see `web.config` for the settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask, current_app
+
+from search import SearchIndex
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    """The Flask app. `config` overrides the environment and the config file (`INDEX`,
+    `BASE_URL`, `CONFIG_FILE`, and Flask's own keys such as `TESTING`)."""
+    from . import config as settings
+    from . import dates, errors, params
+    from .api import api
+    from .export import export
+    from .feeds import feeds
+    from .views import pages
+
+    app = Flask(__name__)
+    app.config.update(settings.load(config))
+    # One SearchIndex per app: it reopens the index by itself after every re-index.
+    app.extensions["bestuurszoeker.index"] = SearchIndex(app.config["INDEX"])
+    for blueprint in (pages, feeds, export, api):
+        app.register_blueprint(blueprint)
+    errors.register(app)
+    app.add_template_filter(dates.long_date)
+    app.add_template_filter(dates.long_time)
+    app.add_template_filter(dates.period_label)
+    app.add_template_global(params.canonical_pairs)
+
+    @app.after_request
+    def add_security_headers(response):
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    return app
+
+
+def search_index() -> SearchIndex:
+    """The index of the app handling the current request."""
+    return current_app.extensions["bestuurszoeker.index"]
