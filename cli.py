@@ -19,14 +19,6 @@ from pathlib import Path
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE, EXIT_LOCKED, EXIT_INDEX = 0, 1, 2, 3, 4
 
 
-def default_index_dir() -> Path:
-    """`$BESTUURSZOEKER_INDEX`, else `$XDG_DATA_HOME/bestuurszoeker/index`."""
-    if os.environ.get("BESTUURSZOEKER_INDEX"):
-        return Path(os.environ["BESTUURSZOEKER_INDEX"])
-    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(data_home) / "bestuurszoeker" / "index"
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # usage errors exit with 2 and a one-line hint
         self.print_usage(sys.stderr)
@@ -87,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "index", "absent") is None:
-        args.index = default_index_dir()
+        from index.store import default_root
+
+        args.index = default_root()
     from index.errors import IndexDamaged, IndexLocked, IndexMissing, VocabularyError
 
     try:

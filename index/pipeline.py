@@ -268,8 +268,14 @@ def build_document(
     header = [line for line in (meta_title, outline.title) if line]
     date, date_source = meeting_date(raw.meta.get("date"), header, path.name)
     doc_id = document_id(key)
-    meta_actors = _list(raw.meta.get("actors"))
-    meta_topics = _list(raw.meta.get("topics"))
+    meta_actors = [
+        _canonical_actor(actor, vocabularies.gazetteer) for actor in _list(raw.meta.get("actors"))
+    ]
+    topic_names = {rule.name.lower(): rule.name for rule in vocabularies.topic_rules}
+    meta_topics = [
+        topic_names.get(topic.lower(), _capitalised(topic))
+        for topic in _list(raw.meta.get("topics"))
+    ]
     items = []
     used: dict[str, int] = {}
     for position, section in enumerate(outline.sections):
@@ -351,6 +357,17 @@ def _summary(document: Document) -> dict:
         "sections": len(document.items),
         "format": document.format,
     }
+
+
+def _canonical_actor(value: str, gazetteer) -> str:
+    """A metadata actor in the gazetteer's spelling (`de minister` → `Minister`), so facet
+    values from metadata and from the text are one and the same."""
+    found = extract_actors(value, gazetteer)
+    return found[0] if found else _capitalised(value)
+
+
+def _capitalised(value: str) -> str:
+    return value[:1].upper() + value[1:]
 
 
 def _title_from_name(path: Path, record_id: str | None) -> str:

@@ -41,6 +41,15 @@ GENERATION_PREFIX = "g"
 WHOOSH_LOCK_SUFFIX = "_LOCK"
 
 
+def default_root() -> Path:
+    """Where the index lives unless told otherwise: `$BESTUURSZOEKER_INDEX`, else
+    `$XDG_DATA_HOME/bestuurszoeker/index` (`~/.local/share/bestuurszoeker/index`)."""
+    if os.environ.get("BESTUURSZOEKER_INDEX"):
+        return Path(os.environ["BESTUURSZOEKER_INDEX"])
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "bestuurszoeker" / "index"
+
+
 @dataclass
 class Manifest:
     """What a generation holds: per source file its hash and documents; when it was written."""

@@ -104,7 +104,21 @@ def parse(text: str, schema, any_word: bool = False) -> ParsedQuery:
         parsed = _parser(schema, group).parse(plain) if plain else query.NullQuery
         if cleaned.strip():
             notice = NOTICE_PLAIN_WORDS
+    if any_word:
+        parsed = _keep_exclusions(parsed)
     return ParsedQuery(parsed, text, notice, all_words=not any_word)
+
+
+def _keep_exclusions(q: query.Query) -> query.Query:
+    """In an OR search, `NIET taser` still excludes: `(a OF b) NIET taser`, not `a OF b OF
+    (everything without taser)`."""
+    if not isinstance(q, query.Or):
+        return q
+    excluded = [c.query for c in q.subqueries if isinstance(c, query.Not)]
+    wanted = [c for c in q.subqueries if not isinstance(c, query.Not)]
+    if not excluded or not wanted:
+        return q
+    return query.AndNot(query.Or(wanted), query.Or(excluded))
 
 
 def _lower_field_names(text: str) -> str:

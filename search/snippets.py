@@ -41,11 +41,17 @@ def snippet(text: str, terms: frozenset[str]) -> str:
     """The best fragments of `text` that contain `terms` (analysed forms), or its opening."""
     if terms:
         # mode="index" so that parts of hyphenated words (`uitwisseling`) are marked too.
-        fragments = highlight.highlight(
-            text, terms, ANALYZER, _FRAGMENTER, _FORMATTER, top=FRAGMENTS, mode="index"
+        tokens = ANALYZER(text, chars=True, mode="index", removestops=False)
+        tokens = highlight.set_matched_filter(tokens, terms)
+        fragments = highlight.top_fragments(
+            _FRAGMENTER.fragment_tokens(text, tokens), FRAGMENTS, highlight.BasicFragmentScorer(),
+            highlight.FIRST,
         )
         if fragments:
-            return " ".join(fragments.split())  # paragraphs run on in a snippet
+            marked = " ".join(_FORMATTER(text, fragments).split())  # paragraphs run on
+            before = "… " if fragments[0].startchar > 0 else ""
+            after = " …" if fragments[-1].endchar < len(text.rstrip()) else ""
+            return before + marked + after
     return lead(text)
 
 

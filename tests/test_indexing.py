@@ -225,3 +225,15 @@ def test_two_sources_with_the_same_folder_name_keep_separate_documents(tmp_path,
     run([first, second], IndexStore(index_dir))
     assert found(index_dir, "drugsbeleid") == ["Drugs"]
     assert found(index_dir, "phishing") == ["Cybercrime"]
+
+
+def test_metadata_actors_and_topics_use_the_vocabulary_spelling(tmp_path, index_dir):
+    folder = write_minutes(tmp_path / "n", {"v.md": (
+        "---\ntitle: Verslag 3 maart 2021\nactors: [de minister, korpschef]\n"
+        "topics: [drugs, eigen thema]\n---\n\n## Drugs\n\nHet drugsbeleid.\n")})
+    run([folder], IndexStore(index_dir))
+    results = search_run(SearchRequest("drugsbeleid"), SearchIndex(index_dir))
+    hit = results.hits[0]
+    assert {"Minister", "Korpschef"} <= set(hit.actors)
+    assert "Drugs" in hit.topics and "Eigen thema" in hit.topics
+    assert "drugs" not in hit.topics and "de minister" not in hit.actors

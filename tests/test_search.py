@@ -155,3 +155,14 @@ def test_json_contract(indexed):
                                    "actors", "topics", "snippet", "source", "score"}
     assert set(data["facets"]) >= {"year", "topic", "actor"}
     assert data["facets"]["year"] == [{"value": "2019", "count": 1}]
+
+
+def test_or_fallback_keeps_excluded_words_excluded(indexed):
+    results = search(indexed, "knalvuurwerk zomerfestival NIET taser")
+    assert set(headings(results)) == {"Jaarwisseling", "Evenementen"} - {"Stroomstootwapen"}
+    assert "Stroomstootwapen" not in headings(search(indexed, "knalvuurwerk korpschef NIET taser"))
+
+
+def test_snippets_show_where_text_was_left_out(indexed):
+    snippet = search(indexed, "recherche").hits[0].snippet
+    assert snippet.startswith("… ") and "<mark>recherche</mark>" in snippet

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cli import default_index_dir
+from index.store import default_root
 
 CONFIG_FILE_VARIABLE = "BESTUURSZOEKER_CONFIG"
 ENVIRONMENT = {"INDEX": "BESTUURSZOEKER_INDEX", "BASE_URL": "BESTUURSZOEKER_BASE_URL"}
@@ -38,7 +38,7 @@ def load(overrides: Mapping | None = None) -> dict:
         if os.environ.get(variable):
             settings[key] = os.environ[variable]
     settings.update({k: v for k, v in overrides.items() if v is not None})
-    settings["INDEX"] = Path(settings["INDEX"]) if settings["INDEX"] else default_index_dir()
+    settings["INDEX"] = Path(settings["INDEX"]) if settings["INDEX"] else default_root()
     settings["BASE_URL"] = _base_url(settings["BASE_URL"])
     return settings
 
