@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     srch.add_argument("--page", type=int, default=1)
     srch.add_argument("--per-page", type=int, default=10)
     srch.add_argument("--json", action="store_true", help="print the results as JSON")
+    srch.add_argument("--synonyms", type=Path, default=os.environ.get("BESTUURSZOEKER_SYNONYMS"),
+                      help="synonyms and acronyms TOML (default: the shipped one)")
 
     info = with_index(commands.add_parser("info", help="what the index holds"))
     info.add_argument("--json", action="store_true")
@@ -131,6 +133,7 @@ def cmd_index(args) -> int:
 def cmd_search(args) -> int:
     from search import BadRequest, SearchIndex, SearchRequest, run
     from search.request import parse_iso_date
+    from search.synonyms import load as load_synonyms
 
     try:
         request = SearchRequest(
@@ -142,7 +145,7 @@ def cmd_search(args) -> int:
     except BadRequest as exc:
         name = exc.parameter if exc.parameter.startswith("--") else f"--{exc.parameter}"
         return _fail(f"{name} {exc.value}: {exc.reason}", EXIT_USAGE)
-    results = run(request, SearchIndex(args.index))
+    results = run(request, SearchIndex(args.index, synonyms=load_synonyms(args.synonyms)))
     if args.json:
         print(json.dumps(results.as_json(), ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -154,6 +157,8 @@ def _print_results(results) -> None:
     bold, plain = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("**", "**")
     if results.notice:
         print(f"({results.notice})")
+    if results.expansions:
+        print(f"(also searched: {', '.join(results.expansions)})")
     print(f"{results.total} agenda items found" + (f" for {results.query!r}" if results.query
                                                    else ""))
     first = (results.page - 1) * results.per_page

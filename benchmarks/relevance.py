@@ -25,16 +25,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from whoosh import fields, index, qparser  # noqa: E402
+from whoosh import fields, index, qparser, scoring  # noqa: E402
 from whoosh.analysis import LanguageAnalyzer, StandardAnalyzer  # noqa: E402
 
+import search.engine as search_engine  # noqa: E402
+import search.query as search_query  # noqa: E402
+from index.analysis import analyse  # noqa: E402
+from index.compounds import read_word_list, split_quality  # noqa: E402
 from index.pipeline import run as index_run  # noqa: E402
 from index.store import IndexStore  # noqa: E402
 from search import SearchIndex, SearchRequest  # noqa: E402
 from search import run as search_run  # noqa: E402
+from search.synonyms import Synonyms  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "relevance" / "dutch_legal_aqa"
 K = 10
+ABLATIONS = (
+    ("  without the proximity bonus", search_query, "PROXIMITY_BOOST", 0.0),
+    ("  with textbook BM25F b=0.75", search_engine, "WEIGHTING", scoring.BM25F()),
+    ("  without synonyms", search_engine, "load_synonyms", lambda path=None: Synonyms()),
+)
 
 
 def load(data: Path):
@@ -114,7 +124,12 @@ def bestuurszoeker(data: Path, folder: Path):
     started = time.perf_counter()
     report = index_run([source], IndexStore(folder / "index"))
     seconds = time.perf_counter() - started
-    searcher = SearchIndex(folder / "index")
+    return folder / "index", report.sections / seconds
+
+
+def product_search(index_folder: Path):
+    """Search through the product's own path, with the settings in force right now."""
+    searcher = SearchIndex(index_folder)
 
     def search(text: str) -> list[str]:
         # The product finds agenda items; judgments are per passage: keep each passage's best.
@@ -122,7 +137,7 @@ def bestuurszoeker(data: Path, folder: Path):
         ranked = [hit.source.rsplit("#", 1)[1] for hit in results.hits]
         return list(dict.fromkeys(ranked))[:K]
 
-    return search, report.sections / seconds
+    return search
 
 
 def main() -> int:
@@ -144,8 +159,17 @@ def main() -> int:
             folder.mkdir()
             rows.append((name, evaluate(stock(documents, analyzer, folder), queries, qrels), None))
         (tmp / "bz").mkdir()
-        search, speed = bestuurszoeker(args.data, tmp / "bz")
-        rows.append(("Bestuurszoeker", evaluate(search, queries, qrels), speed))
+        index_folder, speed = bestuurszoeker(args.data, tmp / "bz")
+        rows.append(("Bestuurszoeker", evaluate(product_search(index_folder), queries, qrels),
+                     speed))
+        # The effect of each ranking choice: switch it off and measure again.
+        for name, module, attribute, value in ABLATIONS:
+            kept = getattr(module, attribute)
+            setattr(module, attribute, value)
+            try:
+                rows.append((name, evaluate(product_search(index_folder), queries, qrels), None))
+            finally:
+                setattr(module, attribute, kept)
 
     print(f"{len(qrels)} judged queries, {len(documents)} passages, top {K}\n")
     header = f"| {'chain':<38} | nDCG@10 | MRR@10 | Recall@10 | median ms | index sections/s |"
@@ -155,7 +179,20 @@ def main() -> int:
         print(f"| {name:<38} | {m['nDCG@10']:7.3f} | {m['MRR@10']:6.3f} | {m['Recall@10']:9.3f} "
               f"| {m['median ms']:9.1f} | {f'{speed:.0f}' if speed else '':>16} |")
     print("\ntargets: nDCG@10 >= 0.72, Recall@10 >= 0.88")
+    print_compound_quality()
     return 0
+
+
+def print_compound_quality() -> None:
+    data = ROOT / "tests" / "data"
+    compounds = read_word_list(data / "compounds.tsv")
+    whole = [row[0] for row in read_word_list(data / "non_compounds.txt")]
+    recall, false_rate, missed, wrong = split_quality(
+        compounds, whole, lambda a, b: analyse(a, mode="query") == analyse(b, mode="query"))
+    print(f"\ncompound splitting: {len(compounds)} compounds, recall {recall:.1%} (target >= 90%); "
+          f"{len(whole)} whole words, false splits {false_rate:.1%} (target <= 3%)")
+    print("  missed:", ", ".join(w for w, _ in missed) or "-")
+    print("  wrongly split:", ", ".join(f"{w} ({'|'.join(p)})" for w, p in wrong) or "-")
 
 
 if __name__ == "__main__":

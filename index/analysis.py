@@ -13,7 +13,6 @@ import re
 from whoosh.analysis import (
     CharsetFilter,
     Filter,
-    LowercaseFilter,
     StemFilter,
     StopFilter,
     Tokenizer,
@@ -23,7 +22,7 @@ from whoosh.support.charset import accent_map
 
 from .compounds import split as split_compound
 
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 
 # A word: letters/digits, with inner apostrophes (`BOA's`, `zo'n`) and inner hyphens
 # (`informatie-uitwisseling`, `ID-straat`). An explicit pattern, because whoosh-reloaded
@@ -40,6 +39,10 @@ STOP_WORDS = frozenset(
     nog wel al maar want dus zo deze daar hier toe waar wie wat welke
     """.split()
 )
+
+
+# Acronyms whose lower-case form is a stop word; kept as capitals (see DutchLowercaseFilter).
+STOP_WORD_ACRONYMS = frozenset({"OM"})
 
 
 class DutchTokenizer(Tokenizer):
@@ -101,6 +104,24 @@ def _fill(token: Token, text: str, pos: int, start: int, end: int, keeporiginal:
     if keeporiginal:
         token.original = text
     return token
+
+
+class DutchLowercaseFilter(Filter):
+    """Lower-cases every word except acronyms that would become a stop word.
+
+    `OM` (Openbaar Ministerie) lower-cased is `om`, one of the most common Dutch words, which
+    the stop list drops: the acronym would be unsearchable. Written in capitals it stays a
+    term of its own; `om` in running text is still dropped.
+    """
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if token.text not in STOP_WORD_ACRONYMS:
+                token.text = token.text.lower()
+            yield token
 
 
 class CompoundFilter(Filter):
@@ -171,7 +192,7 @@ def dutch_analyzer():
     """
     return (
         DutchTokenizer()
-        | LowercaseFilter()
+        | DutchLowercaseFilter()
         | CompoundFilter()
         | CharsetFilter(accent_map)
         | StopFilter(stoplist=STOP_WORDS, minsize=1, renumber=False)

@@ -71,7 +71,8 @@ def get(index: SearchIndex, doc_id: str, query_text: str = "") -> DocumentView |
     )
     terms = frozenset()
     if query_text.strip():
-        terms = highlight_terms(searcher, parse(query_text, generation.ix.schema))
+        parsed = parse(query_text, generation.ix.schema, synonyms=index.synonyms)
+        terms = highlight_terms(searcher, parsed)
     view = DocumentView(
         doc_id=doc_id,
         title=info["title"],

@@ -16,6 +16,8 @@ from .query import ParsedQuery, parse, with_proximity, word_count
 from .request import SearchRequest
 from .results import Hit, Results
 from .snippets import snippet
+from .synonyms import Synonyms
+from .synonyms import load as load_synonyms
 
 # BM25F with milder length normalisation than the textbook b=0.75: agenda items range from
 # one-line decisions to pages of discussion, and a long item that is about the query should
@@ -63,8 +65,9 @@ class SearchIndex:
     pointer only moves after the indexer has finished and flushed it.
     """
 
-    def __init__(self, root):
+    def __init__(self, root, synonyms: Synonyms | None = None):
         self.store = IndexStore(root)
+        self.synonyms = synonyms if synonyms is not None else load_synonyms()
         self._current: Generation | None = None
         self._lock = threading.Lock()
 
@@ -100,14 +103,15 @@ def run(request: SearchRequest, index: SearchIndex) -> Results:
     table = generation.facets()
     schema = generation.ix.schema
 
-    parsed = parse(request.query, schema) if request.query else None
+    synonyms = index.synonyms
+    parsed = parse(request.query, schema, synonyms=synonyms) if request.query else None
     allowed = table.filter_mask(
         request.topics, request.actors, _day(request.date_from), _day(request.date_to)
     )
     matched = _matches(searcher, parsed, allowed)
     notice = parsed.notice if parsed else None
     if parsed and matched.size == 0 and word_count(parsed.query) > 1:
-        wider = parse(request.query, schema, any_word=True)
+        wider = parse(request.query, schema, any_word=True, synonyms=synonyms)
         wider_matched = _matches(searcher, wider, allowed)
         if wider_matched.size:
             parsed, matched, notice = wider, wider_matched, NOTICE_OR_FALLBACK
@@ -119,9 +123,10 @@ def run(request: SearchRequest, index: SearchIndex) -> Results:
         per_page=request.per_page,
         facets=table.counts(matched),
         notice=notice,
+        expansions=parsed.expansions if parsed else [],
     )
     if parsed and (results.total == 0 or notice == NOTICE_OR_FALLBACK):
-        results.suggestion = _suggestion(searcher, parsed, allowed, request.query)
+        results.suggestion = _suggestion(searcher, allowed, request.query)
     page = _page(searcher, table, parsed, matched, request)
     terms = highlight_terms(searcher, parsed)
     for docnum, score in page:
@@ -155,10 +160,11 @@ def _page(searcher, table: FacetTable, parsed, matched: np.ndarray, request: Sea
     return [(int(matched[i]), None) for i in order[request.offset : end]]
 
 
-def _suggestion(searcher, parsed: ParsedQuery, allowed: np.ndarray, text: str) -> str | None:
+def _suggestion(searcher, allowed: np.ndarray, text: str) -> str | None:
     """A corrected query ("Bedoelde u …?") from the index's own words, if it finds anything."""
     try:
-        correction = searcher.correct_query(parsed.query, text)
+        # Without synonyms: the correction is written back into the text the user typed.
+        correction = searcher.correct_query(parse(text, searcher.schema).query, text)
     except Exception:  # noqa: BLE001 - a suggestion is a nicety, never a failure
         return None
     if not correction.string or correction.string.strip() == text.strip():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from whoosh import qparser, query
 from whoosh.qparser import plugins
@@ -18,6 +18,7 @@ from whoosh.qparser import plugins
 from index.schema import QUERY_FIELDS, SEARCH_FIELDS
 
 from .request import MAX_QUERY_CHARS
+from .synonyms import Synonyms, expand
 
 MAX_WORDS = 64
 # Query words within this many positions of each other earn the proximity bonus.
@@ -50,6 +51,7 @@ class ParsedQuery:
     text: str
     notice: str | None = None
     all_words: bool = True  # False when the words were combined with OR
+    expansions: list[str] = field(default_factory=list)  # synonyms also searched
 
 
 def _parser(schema, group) -> qparser.QueryParser:
@@ -81,8 +83,10 @@ def _parser(schema, group) -> qparser.QueryParser:
     return parser
 
 
-def parse(text: str, schema, any_word: bool = False) -> ParsedQuery:
-    """Parse `text`; with `any_word` the words are OR-ed instead of AND-ed."""
+def parse(text: str, schema, any_word: bool = False, synonyms: Synonyms | None = None
+          ) -> ParsedQuery:
+    """Parse `text`; with `any_word` the words are OR-ed instead of AND-ed; with `synonyms`
+    known words and acronyms also search their equivalents."""
     notice = None
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
@@ -93,8 +97,9 @@ def parse(text: str, schema, any_word: bool = False) -> ParsedQuery:
         notice = f"Alleen de eerste {MAX_WORDS} woorden zijn gebruikt."
     cleaned = _QUESTION_MARK.sub(" ", _LEADING_WILDCARD.sub("", _lower_field_names(text)))
     group = qparser.OrGroup if any_word else qparser.AndGroup
+    expanded, added = expand(cleaned, synonyms) if synonyms else (cleaned, [])
     try:
-        parsed = _parser(schema, group).parse(cleaned)
+        parsed = _parser(schema, group).parse(expanded)
         if _is_empty(parsed) and cleaned.strip():
             raise ValueError("nothing searchable")
     except Exception:  # noqa: BLE001 - any parser failure falls back to plain words
@@ -102,11 +107,12 @@ def parse(text: str, schema, any_word: bool = False) -> ParsedQuery:
             w for w in _SYNTAX.sub(" ", cleaned).split() if w not in _OPERATOR_WORDS
         )
         parsed = _parser(schema, group).parse(plain) if plain else query.NullQuery
+        added = []
         if cleaned.strip():
             notice = NOTICE_PLAIN_WORDS
     if any_word:
         parsed = _keep_exclusions(parsed)
-    return ParsedQuery(parsed, text, notice, all_words=not any_word)
+    return ParsedQuery(parsed, text, notice, all_words=not any_word, expansions=added)
 
 
 def _keep_exclusions(q: query.Query) -> query.Query:
@@ -153,7 +159,7 @@ def with_proximity(q: query.Query, field: str = "text", slop: int = 0) -> query.
             words.append(leaf.text)
     pairs = [query.Phrase(field, [a, b], slop=slop or PROXIMITY_SLOP)
              for a, b in itertools.pairwise(words)]
-    if not pairs:
+    if not pairs or PROXIMITY_BOOST <= 0:
         return q
     return query.AndMaybe(q, query.Or(pairs, boost=PROXIMITY_BOOST))
 

@@ -41,6 +41,7 @@ class Results:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     notice: str | None = None
     suggestion: str | None = None
+    expansions: list[str] = field(default_factory=list)  # "ook gezocht op: …"
 
     def as_json(self) -> dict:
         """The JSON contract shared by `bestuurszoeker search --json` and the web API."""

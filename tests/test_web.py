@@ -34,7 +34,8 @@ EXTRA = {
 @pytest.fixture
 def site(tmp_path, monkeypatch):
     """An index of a few small meetings; the environment cannot change the settings."""
-    for variable in ("BESTUURSZOEKER_BASE_URL", "BESTUURSZOEKER_CONFIG", "BESTUURSZOEKER_INDEX"):
+    for variable in ("BESTUURSZOEKER_BASE_URL", "BESTUURSZOEKER_CONFIG", "BESTUURSZOEKER_INDEX",
+                     "BESTUURSZOEKER_SYNONYMS"):
         monkeypatch.delenv(variable, raising=False)
     minutes = write_minutes(tmp_path / "notulen", {**MINUTES, **EXTRA})
     assert run([minutes], IndexStore(tmp_path / "index")).failed == []
@@ -457,3 +458,9 @@ def test_an_unexpected_failure_is_a_dutch_500_without_a_traceback(site, monkeypa
     assert response.status_code == 500
     text = response.get_data(as_text=True)
     assert "Er ging iets mis" in text and "interne details" not in text
+
+
+def test_the_page_says_which_synonyms_were_also_searched(client):
+    html, _ = get_page(client, "/search?q=taser")
+    assert "Ook gezocht op: stroomstootwapen" in html
+    assert "Stroomstootwapen" in result_headings(html)

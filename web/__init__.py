@@ -12,7 +12,9 @@ from collections.abc import Mapping
 
 from flask import Flask, current_app
 
+from index.errors import VocabularyError
 from search import SearchIndex
+from search.synonyms import load as load_synonyms
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -37,7 +39,11 @@ def create_app(config: Mapping | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(settings.load(config))
     # One SearchIndex per app: it reopens the index by itself after every re-index.
-    app.extensions["bestuurszoeker.index"] = SearchIndex(app.config["INDEX"])
+    try:
+        synonyms = load_synonyms(app.config.get("SYNONYMS"))
+    except VocabularyError as exc:
+        raise settings.ConfigError(str(exc)) from None
+    app.extensions["bestuurszoeker.index"] = SearchIndex(app.config["INDEX"], synonyms=synonyms)
     for blueprint in (pages, feeds, export, api):
         app.register_blueprint(blueprint)
     errors.register(app)

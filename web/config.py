@@ -2,9 +2,10 @@
 named by `$BESTUURSZOEKER_CONFIG`, environment variables, and the mapping given to
 `create_app`.
 
-Keys: `INDEX` (the index folder) and `BASE_URL` (the public address of the site, used for the
+Keys: `INDEX` (the index folder), `BASE_URL` (the public address of the site, used for the
 links in mails, CSV files and Atom feeds, since behind a proxy the request's own address is
-not the one colleagues can open). In the TOML file they are written `index` and `base_url`.
+not the one colleagues can open) and `SYNONYMS` (a synonyms TOML file instead of the shipped
+one). In the TOML file they are written `index`, `base_url` and `synonyms`.
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from urllib.parse import urlsplit
 from index.store import default_root
 
 CONFIG_FILE_VARIABLE = "BESTUURSZOEKER_CONFIG"
-ENVIRONMENT = {"INDEX": "BESTUURSZOEKER_INDEX", "BASE_URL": "BESTUURSZOEKER_BASE_URL"}
-FILE_KEYS = {"index": "INDEX", "base_url": "BASE_URL"}
+ENVIRONMENT = {
+    "INDEX": "BESTUURSZOEKER_INDEX",
+    "BASE_URL": "BESTUURSZOEKER_BASE_URL",
+    "SYNONYMS": "BESTUURSZOEKER_SYNONYMS",
+}
+FILE_KEYS = {"index": "INDEX", "base_url": "BASE_URL", "synonyms": "SYNONYMS"}
 
 
 class ConfigError(ValueError):
@@ -30,7 +35,7 @@ def load(overrides: Mapping | None = None) -> dict:
     """The settings for one app: `INDEX` (a Path) and `BASE_URL` (str or None), plus any
     other keys of `overrides` (Flask's own, such as `TESTING`)."""
     overrides = dict(overrides or {})
-    settings: dict = {"INDEX": None, "BASE_URL": None}
+    settings: dict = {"INDEX": None, "BASE_URL": None, "SYNONYMS": None}
     config_file = overrides.pop("CONFIG_FILE", None) or os.environ.get(CONFIG_FILE_VARIABLE)
     if config_file:
         settings.update(_read_file(Path(config_file)))
@@ -57,9 +62,10 @@ def _read_file(path: Path) -> dict:
         if not isinstance(value, str):
             raise ConfigError(f"{path}: {key} must be a string")
         settings[FILE_KEYS[key]] = value
-    if "INDEX" in settings:
-        # A relative index folder is read relative to the config file, not to the cwd.
-        settings["INDEX"] = str(path.parent / settings["INDEX"])
+    for key in ("INDEX", "SYNONYMS"):
+        if key in settings:
+            # A relative path is read relative to the config file, not to the cwd.
+            settings[key] = str(path.parent / settings[key])
     return settings
 
 
