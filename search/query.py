@@ -50,7 +50,6 @@ class ParsedQuery:
     query: query.Query
     text: str
     notice: str | None = None
-    all_words: bool = True  # False when the words were combined with OR
     expansions: list[str] = field(default_factory=list)  # synonyms also searched
 
 
@@ -112,7 +111,7 @@ def parse(text: str, schema, any_word: bool = False, synonyms: Synonyms | None =
             notice = NOTICE_PLAIN_WORDS
     if any_word:
         parsed = _keep_exclusions(parsed)
-    return ParsedQuery(parsed, text, notice, all_words=not any_word, expansions=added)
+    return ParsedQuery(parsed, text, notice, expansions=added)
 
 
 def _keep_exclusions(q: query.Query) -> query.Query:
