@@ -72,7 +72,8 @@ def get(index: SearchIndex, doc_id: str, query_text: str = "") -> DocumentView |
     terms = frozenset()
     if query_text.strip():
         parsed = parse(query_text, generation.ix.schema, synonyms=index.synonyms)
-        terms = highlight_terms(searcher, parsed)
+        found = highlight_terms(searcher, parsed)
+        terms = frozenset().union(*(found.get(f, ()) for f in ("text", "heading", "title")))
     view = DocumentView(
         doc_id=doc_id,
         title=info["title"],

@@ -15,7 +15,7 @@ from .facets import FacetTable
 from .query import ParsedQuery, parse, with_proximity, word_count
 from .request import SearchRequest
 from .results import Hit, Results
-from .snippets import snippet
+from .snippets import snippet_at
 from .synonyms import Synonyms
 from .synonyms import load as load_synonyms
 
@@ -129,8 +129,10 @@ def run(request: SearchRequest, index: SearchIndex) -> Results:
         results.suggestion = _suggestion(searcher, allowed, request.query)
     page = _page(searcher, table, parsed, matched, request)
     terms = highlight_terms(searcher, parsed)
+    text_terms = terms.get("text", frozenset())
     for docnum, score in page:
-        results.hits.append(_hit(searcher.stored_fields(docnum), score, terms))
+        spans = _spans(searcher.reader(), docnum, text_terms)
+        results.hits.append(_hit(searcher.stored_fields(docnum), score, spans))
     return results
 
 
@@ -173,20 +175,34 @@ def _suggestion(searcher, allowed: np.ndarray, text: str) -> str | None:
     return correction.string if _matches(searcher, corrected, allowed).size else None
 
 
-def highlight_terms(searcher, parsed: ParsedQuery | None) -> frozenset[str]:
+def highlight_terms(searcher, parsed: ParsedQuery | None) -> dict[str, frozenset[str]]:
+    """Per field, the index terms the query matches (`korps*` expanded to every word)."""
     if parsed is None:
-        return frozenset()
+        return {}
     reader = searcher.reader()
-    terms = set()
+    terms: dict[str, set[str]] = {}
     for leaf in parsed.query.leaves():
-        # Expanded, so that `korps*` marks every word the prefix matched.
         for field, text in leaf.expanded_terms(reader, phrases=True):
-            if field in ("text", "heading", "title"):
-                terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
-    return frozenset(terms)
+            text = text.decode("utf-8") if isinstance(text, bytes) else text
+            terms.setdefault(field, set()).add(text)
+    return {field: frozenset(texts) for field, texts in terms.items()}
 
 
-def _hit(fields: dict, score: float | None, terms: frozenset[str]) -> Hit:
+def _spans(reader, docnum: int, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """Character spans of `terms` in one document's text, read from the index."""
+    spans = []
+    for term in terms:
+        try:
+            matcher = reader.postings("text", term)
+        except Exception:  # noqa: BLE001 - a term of the query that is not in the index
+            continue
+        matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            spans.extend((start, end) for _, start, end in matcher.value_as("characters"))
+    return spans
+
+
+def _hit(fields: dict, score: float | None, spans: list[tuple[int, int]]) -> Hit:
     return Hit(
         doc_id=fields["doc_id"],
         section_id=fields["section_id"],
@@ -195,7 +211,7 @@ def _hit(fields: dict, score: float | None, terms: frozenset[str]) -> Hit:
         date=fields.get("date") or None,
         actors=_split(fields.get("actor")),
         topics=_split(fields.get("topic")),
-        snippet=snippet(fields.get("text", ""), terms),
+        snippet=snippet_at(fields.get("text", ""), spans),
         source=fields.get("source", ""),
         score=score,
         position=fields.get("position", 0),

@@ -1,4 +1,4 @@
-"""Snippets: the best fragments of an agenda item with the matched words in <mark>.
+"""Snippets: the best window of an agenda item with the matched words in <mark>.
 
 The document text is HTML-escaped here; the <mark> tags are the only markup a snippet holds.
 """
@@ -12,7 +12,6 @@ from whoosh import highlight
 from index.analysis import dutch_analyzer
 
 SNIPPET_CHARS = 240
-FRAGMENTS = 2
 LEAD_CHARS = 240
 
 
@@ -32,27 +31,59 @@ class MarkFormatter(highlight.Formatter):
         return text[token.startchar : token.endchar]
 
 
+# For marking whole texts (the document page); result snippets use stored offsets instead.
 ANALYZER = dutch_analyzer()
-_FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70, charlimit=None)
-_FORMATTER = MarkFormatter()
 
 
-def snippet(text: str, terms: frozenset[str]) -> str:
-    """The best fragments of `text` that contain `terms` (analysed forms), or its opening."""
-    if terms:
-        # mode="index" so that parts of hyphenated words (`uitwisseling`) are marked too.
-        tokens = ANALYZER(text, chars=True, mode="index", removestops=False)
-        tokens = highlight.set_matched_filter(tokens, terms)
-        fragments = highlight.top_fragments(
-            _FRAGMENTER.fragment_tokens(text, tokens), FRAGMENTS, highlight.BasicFragmentScorer(),
-            highlight.FIRST,
-        )
-        if fragments:
-            marked = " ".join(_FORMATTER(text, fragments).split())  # paragraphs run on
-            before = "… " if fragments[0].startchar > 0 else ""
-            after = " …" if fragments[-1].endchar < len(text.rstrip()) else ""
-            return before + marked + after
-    return lead(text)
+def snippet_at(text: str, spans: list[tuple[int, int]]) -> str:
+    """The best window of `text` around the matched character spans, with them marked.
+
+    The spans come from the index (the `text` field stores each term's character offsets),
+    so nothing is tokenised again: this stays fast for long agenda items.
+    """
+    spans = sorted(set(spans))
+    if not spans:
+        return lead(text)
+    start, end = _best_window(spans)
+    start, end = _widen(text, start, end)
+    out = ["… " if start > 0 else ""]
+    cursor = start
+    for span_start, span_end in spans:
+        if span_start < cursor or span_end > end:
+            continue
+        out.append(html.escape(text[cursor:span_start], quote=False))
+        out.append("<mark>" + html.escape(text[span_start:span_end], quote=False) + "</mark>")
+        cursor = span_end
+    out.append(html.escape(text[cursor:end], quote=False))
+    out.append(" …" if end < len(text.rstrip()) else "")
+    return " ".join("".join(out).split())
+
+
+def _best_window(spans: list[tuple[int, int]]) -> tuple[int, int]:
+    """The stretch of SNIPPET_CHARS that holds the most matches (two pointers)."""
+    best = (0, spans[0][0], spans[0][1])
+    first = 0
+    for last, (_, last_end) in enumerate(spans):
+        while last_end - spans[first][0] > SNIPPET_CHARS:
+            first += 1
+        count = last - first + 1
+        if count > best[0]:
+            best = (count, spans[first][0], last_end)
+    return best[1], best[2]
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """Spend the rest of the snippet's length on context, cut at word boundaries."""
+    room = max(0, SNIPPET_CHARS - (end - start))
+    start = max(0, start - room // 2)
+    end = min(len(text), end + room - room // 2)
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 20 else start
+    if end < len(text):
+        space = text.rfind(" ", end - 20, end)
+        end = space if space > 0 else end
+    return start, end
 
 
 def lead(text: str) -> str:

@@ -3,8 +3,11 @@
 import datetime as dt
 
 import pytest
+from conftest import write_minutes
 
-from search import BadRequest, SearchRequest, run
+from index.pipeline import run as index_run
+from index.store import IndexStore
+from search import BadRequest, SearchIndex, SearchRequest, run
 
 
 def search(index, query="", **options):
@@ -163,6 +166,13 @@ def test_or_fallback_keeps_excluded_words_excluded(indexed):
     assert "Stroomstootwapen" not in headings(search(indexed, "knalvuurwerk korpschef NIET taser"))
 
 
-def test_snippets_show_where_text_was_left_out(indexed):
-    snippet = search(indexed, "recherche").hits[0].snippet
-    assert snippet.startswith("… ") and "<mark>recherche</mark>" in snippet
+def test_snippets_show_where_text_was_left_out(indexed, tmp_path):
+    short = search(indexed, "recherche").hits[0].snippet
+    assert "<mark>recherche</mark>" in short and "…" not in short  # the whole text fits
+    filler = "De leden bespreken de planning voor het komende kwartaal. " * 12
+    write_minutes(tmp_path / "lang", {"lang.txt": f"Planning\n\n{filler}Het drugslab is "
+                                                  f"opgerold. {filler}\n"})
+    index_run([tmp_path / "lang"], IndexStore(tmp_path / "lang-index"))
+    long = search(SearchIndex(tmp_path / "lang-index"), "drugslab").hits[0].snippet
+    assert long.startswith("… ") and long.endswith(" …")
+    assert "<mark>drugslab</mark>" in long and len(long) < 400
