@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import re
 
-from whoosh.analysis import (
-    CharsetFilter,
-    Filter,
-    StemFilter,
-    StopFilter,
-    Tokenizer,
-)
+from whoosh.analysis import Filter, Tokenizer
 from whoosh.analysis.acore import Token
+from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
 from .compounds import split as split_compound
 
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 
 # A word: letters/digits, with inner apostrophes (`BOA's`, `zo'n`) and inner hyphens
 # (`informatie-uitwisseling`, `ID-straat`). An explicit pattern, because whoosh-reloaded
@@ -106,12 +101,21 @@ def _fill(token: Token, text: str, pos: int, start: int, end: int, keeporiginal:
     return token
 
 
-class DutchLowercaseFilter(Filter):
-    """Lower-cases every word except acronyms that would become a stop word.
+class DutchWordFilter(Filter):
+    """Everything that happens to a word after tokenising, in one step per word:
 
-    `OM` (Openbaar Ministerie) lower-cased is `om`, one of the most common Dutch words, which
-    the stop list drops: the acronym would be unsearchable. Written in capitals it stays a
-    term of its own; `om` in running text is still dropped.
+    1. lower case, except acronyms that would become a stop word (`OM` is not `om`);
+    2. compound parts (index time only) at the compound's own position: `knalvuurwerk` stays
+       a term, so it ranks highest, and `knal` and `vuurwerk` are added, so `vuurwerk` finds
+       it and phrases keep working;
+    3. accents folded, before stemming, so `efficient`, `efficiënt` and the OCR slip
+       `efficiént` meet;
+    4. stop words dropped (positions are kept: several terms share one position);
+    5. plural repairs that Snowball misses (`wapens`/`wapen`, `organisaties`, `gemeentes`);
+    6. Snowball Dutch stemming.
+
+    The same words recur all the time, so the outcome per word is remembered: one dictionary
+    lookup instead of a chain of generators per token.
     """
 
     def __eq__(self, other):
@@ -119,55 +123,60 @@ class DutchLowercaseFilter(Filter):
 
     def __call__(self, tokens):
         for token in tokens:
-            if token.text not in STOP_WORD_ACRONYMS:
-                token.text = token.text.lower()
-            yield token
-
-
-class CompoundFilter(Filter):
-    """Adds the parts of Dutch compounds at the compound's own position (index time only).
-
-    `knalvuurwerk` stays a term (so the whole word ranks highest) and `knal` and `vuurwerk` are
-    added at the same position, so `vuurwerk` finds it and phrases keep working. Queries are
-    not split: a search for `knalvuurwerk` means that word.
-    """
-
-    def __eq__(self, other):
-        return self.__class__ is other.__class__
-
-    def __call__(self, tokens):
-        for token in tokens:
-            if token.mode == "query":
-                yield token
+            text, start, pos = token.text, token.startchar, token.pos
+            forms = word_forms(text, token.mode == "query")
+            if not forms:
+                if not token.removestops:
+                    token.text, token.stopped = text.lower(), True
+                    yield token
                 continue
-            text, pos, start = token.text, token.pos, token.startchar
-            parts = split_compound(text)
-            yield token
-            offset = 0
-            for part in parts:
-                found = text.find(part, offset)
-                at = found if found >= 0 else offset
-                offset = at + len(part)
-                token.text, token.pos, token.stopped, token.boost = part, pos, False, 1.0
-                token.startchar, token.endchar = start + at, start + at + len(part)
+            for term, offset, length in forms:
+                token.text, token.pos, token.stopped, token.boost = term, pos, False, 1.0
+                if offset is not None:
+                    token.startchar, token.endchar = start + offset, start + offset + length
                 yield token
 
 
-class PluralFilter(Filter):
-    """Plural forms that Snowball Dutch leaves apart from their singular.
+_FOLD = accent_map  # code point → replacement, as str.translate wants it
+_STEM = stemmer_for_language("nl")
+_FORMS: dict[tuple[str, bool], tuple] = {}
+_FORMS_LIMIT = 500_000
 
-    Snowball stems `wapens` to `wapen` but `wapen` to `wap`, and keeps the `-s` of plurals
-    after a vowel (`organisaties`, `gemeentes`). Removing these plural endings before stemming
-    lets singular and plural meet.
-    """
 
-    def __eq__(self, other):
-        return self.__class__ is other.__class__
+def word_forms(word: str, query: bool = False) -> tuple[tuple[str, int | None, int], ...]:
+    """The index terms of one word: (term, offset of a compound part or None, its length)."""
+    key = (word, query)
+    forms = _FORMS.get(key)
+    if forms is None:
+        if len(_FORMS) >= _FORMS_LIMIT:
+            _FORMS.clear()
+        forms = _FORMS[key] = _word_forms(word, query)
+    return forms
 
-    def __call__(self, tokens):
-        for token in tokens:
-            token.text = singular(token.text)
-            yield token
+
+def _word_forms(word: str, query: bool) -> tuple[tuple[str, int | None, int], ...]:
+    lower = word if word in STOP_WORD_ACRONYMS else word.lower()
+    whole = _term(lower)
+    if whole is None:
+        return ()
+    forms = [(whole, None, len(word))]
+    if not query:
+        offset = 0
+        for part in split_compound(lower):
+            found = lower.find(part, offset)
+            at = found if found >= 0 else offset
+            offset = at + len(part)
+            term = _term(part)
+            if term is not None:
+                forms.append((term, at, len(part)))
+    return tuple(forms)
+
+
+def _term(word: str) -> str | None:
+    folded = word.translate(_FOLD)
+    if folded in STOP_WORDS:
+        return None
+    return _STEM(singular(folded))
 
 
 _PLURAL_ES_AFTER = frozenset("tdgkzjl")
@@ -183,22 +192,9 @@ def singular(word: str) -> str:
 
 
 def dutch_analyzer():
-    """The full chain: tokenise, lower-case, split compounds, fold accents, drop stop words,
-    repair plurals, stem (Snowball Dutch).
-
-    Accents are folded before stemming so that `efficient`, `efficiënt` and the OCR slip
-    `efficiént` meet. Stop words keep their positions (`renumber=False`) because the
-    tokenizer puts several terms on one position.
-    """
-    return (
-        DutchTokenizer()
-        | DutchLowercaseFilter()
-        | CompoundFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter(stoplist=STOP_WORDS, minsize=1, renumber=False)
-        | PluralFilter()
-        | StemFilter(lang="nl", cachesize=100_000)
-    )
+    """The full chain: tokenise (`DutchTokenizer`), then lower-case, split compounds, fold
+    accents, drop stop words, repair plurals and stem (`DutchWordFilter`)."""
+    return DutchTokenizer() | DutchWordFilter()
 
 
 def analyse(text: str, mode: str = "index") -> list[str]:
