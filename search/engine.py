@@ -12,7 +12,14 @@ from index.errors import IndexDamaged
 from index.store import IndexStore, Manifest
 
 from .facets import FacetTable
-from .query import ParsedQuery, parse, with_proximity, word_count
+from .query import (
+    RERANK_DEPTH,
+    ParsedQuery,
+    parse,
+    proximity_factor,
+    proximity_words,
+    word_count,
+)
 from .request import SearchRequest
 from .results import Hit, Results
 from .snippets import snippet_at
@@ -129,9 +136,9 @@ def run(request: SearchRequest, index: SearchIndex) -> Results:
         results.suggestion = _suggestion(searcher, allowed, request.query)
     page = _page(searcher, table, parsed, matched, request)
     terms = highlight_terms(searcher, parsed)
-    text_terms = terms.get("text", frozenset())
+    found = _occurrences(searcher.reader(), [d for d, _ in page], terms.get("text", ()))
     for docnum, score in page:
-        spans = _spans(searcher.reader(), docnum, text_terms)
+        spans = [(start, end) for occ in found[docnum].values() for _, start, end in occ]
         results.hits.append(_hit(searcher.stored_fields(docnum), score, spans))
     return results
 
@@ -151,9 +158,19 @@ def _page(searcher, table: FacetTable, parsed, matched: np.ndarray, request: Sea
     if matched.size == 0 or request.offset >= matched.size:
         return []
     if request.sort == "relevance" and parsed is not None:
-        ranking = with_proximity(parsed.query)
-        hits = searcher.search(ranking, limit=end, filter=set(matched.tolist()))
-        return [(hit.docnum, hit.score) for hit in hits[request.offset : end]]
+        hits = searcher.search(parsed.query, limit=max(end, RERANK_DEPTH),
+                               filter=set(matched.tolist()))
+        scored = [(hit.docnum, hit.score) for hit in hits]
+        words = proximity_words(parsed.query)
+        if len(words) > 1:
+            found = _occurrences(searcher.reader(), [d for d, _ in scored], words)
+            scored = [
+                (docnum, score * proximity_factor(
+                    {t: [p for p, _, _ in occ] for t, occ in found[docnum].items()}, words))
+                for docnum, score in scored
+            ]
+            scored.sort(key=lambda pair: (-pair[1], pair[0]))
+        return scored[request.offset : end]
     # By date; a search without words lists the newest meetings first. Undated sort last.
     dates = table.dates[matched]
     newest = request.sort != "oldest"
@@ -188,18 +205,23 @@ def highlight_terms(searcher, parsed: ParsedQuery | None) -> dict[str, frozenset
     return {field: frozenset(texts) for field, texts in terms.items()}
 
 
-def _spans(reader, docnum: int, terms: frozenset[str]) -> list[tuple[int, int]]:
-    """Character spans of `terms` in one document's text, read from the index."""
-    spans = []
+def _occurrences(reader, docnums, terms) -> dict[int, dict[str, list[tuple[int, int, int]]]]:
+    """Per document, (position, start char, end char) of each term in its text, read from the
+    index: one pass per term over the documents in ascending order."""
+    found: dict[int, dict] = {docnum: {} for docnum in docnums}
     for term in terms:
         try:
             matcher = reader.postings("text", term)
         except Exception:  # noqa: BLE001 - a term of the query that is not in the index
             continue
-        matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
-            spans.extend((start, end) for _, start, end in matcher.value_as("characters"))
-    return spans
+        for docnum in sorted(found):
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                found[docnum][term] = matcher.value_as("characters")
+    return found
 
 
 def _hit(fields: dict, score: float | None, spans: list[tuple[int, int]]) -> Hit:

@@ -21,9 +21,11 @@ from .request import MAX_QUERY_CHARS
 from .synonyms import Synonyms, expand
 
 MAX_WORDS = 64
-# Query words within this many positions of each other earn the proximity bonus.
+# Query words within this many positions of each other earn the proximity bonus, which is
+# applied to the best RERANK_DEPTH hits only (reading positions of every match is costly).
 PROXIMITY_SLOP = 8
 PROXIMITY_BOOST = 0.3
+RERANK_DEPTH = 50
 NOTICE_PLAIN_WORDS = (
     "De zoekvraag kon niet als geheel worden gelezen; gezocht is op de losse woorden."
 )
@@ -145,22 +147,42 @@ def word_count(q: query.Query) -> int:
     return len({text for _, text in q.iter_all_terms()})
 
 
-def with_proximity(q: query.Query, field: str = "text", slop: int = 0) -> query.Query:
-    """`q` plus a bonus for query words that stand near each other in the text.
-
-    Every pair of consecutive query words becomes an optional phrase with some slop, so an
-    agenda item that says "extra capaciteit voor de recherche" ranks above one that mentions
-    the same words paragraphs apart. The bonus only reorders: it matches nothing new.
-    """
-    words = []
+def proximity_words(q: query.Query, field: str = "text") -> list[str]:
+    """The positive single-word terms of `q` in `field`, in query order, without repeats."""
+    words: list[str] = []
     for leaf in _positive_leaves(q):
         if isinstance(leaf, query.Term) and leaf.fieldname == field and leaf.text not in words:
             words.append(leaf.text)
-    pairs = [query.Phrase(field, [a, b], slop=slop or PROXIMITY_SLOP)
-             for a, b in itertools.pairwise(words)]
+    return words
+
+
+def proximity_factor(positions: dict[str, list[int]], words: list[str]) -> float:
+    """How much a text's score grows because consecutive query words stand close together.
+
+    Each pair of consecutive query words within PROXIMITY_SLOP positions of each other counts;
+    the factor is 1 + PROXIMITY_BOOST × (share of such pairs). So "extra capaciteit voor de
+    recherche" ranks above a text that mentions the same words paragraphs apart.
+    """
+    pairs = list(itertools.pairwise(words))
     if not pairs or PROXIMITY_BOOST <= 0:
-        return q
-    return query.AndMaybe(q, query.Or(pairs, boost=PROXIMITY_BOOST))
+        return 1.0
+    near = sum(1 for a, b in pairs if _closest(positions.get(a), positions.get(b))
+               <= PROXIMITY_SLOP)
+    return 1.0 + PROXIMITY_BOOST * near / len(pairs)
+
+
+def _closest(first: list[int] | None, second: list[int] | None) -> int:
+    """The smallest distance between a position in `first` and one in `second`."""
+    if not first or not second:
+        return 1 << 30
+    best, i, j = 1 << 30, 0, 0
+    while i < len(first) and j < len(second):
+        best = min(best, abs(first[i] - second[j]))
+        if first[i] < second[j]:
+            i += 1
+        else:
+            j += 1
+    return best
 
 
 def _positive_leaves(q: query.Query):
