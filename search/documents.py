@@ -64,16 +64,16 @@ def get(index: SearchIndex, doc_id: str, query_text: str = "") -> DocumentView |
     info = generation.manifest.document(doc_id)
     if info is None:
         return None
-    searcher = generation.searcher()
-    stored = sorted(
-        (searcher.stored_fields(n) for n in searcher.document_numbers(doc_id=doc_id)),
-        key=lambda f: f.get("position", 0),
-    )
     terms = frozenset()
-    if query_text.strip():
-        parsed = parse(query_text, generation.ix.schema, synonyms=index.synonyms)
-        found = highlight_terms(searcher, parsed)
-        terms = frozenset().union(*(found.get(f, ()) for f in ("text", "heading", "title")))
+    with generation.searcher() as searcher:
+        stored = sorted(
+            (searcher.stored_fields(n) for n in searcher.document_numbers(doc_id=doc_id)),
+            key=lambda f: f.get("position", 0),
+        )
+        if query_text.strip():
+            parsed = parse(query_text, generation.ix.schema, synonyms=index.synonyms)
+            found = highlight_terms(searcher, parsed)
+            terms = frozenset().union(*(found.get(f, ()) for f in ("text", "heading", "title")))
     view = DocumentView(
         doc_id=doc_id,
         title=info["title"],

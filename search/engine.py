@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import queue
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +29,10 @@ from .snippets import snippet_at
 from .synonyms import Synonyms
 from .synonyms import load as load_synonyms
 
+# Searchers per opened index generation (see Generation.searcher).
+SEARCHERS = 2
+RESULT_CACHE_SIZE = 512
+
 # BM25F with milder length normalisation than the textbook b=0.75: agenda items range from
 # one-line decisions to pages of discussion, and a long item that is about the query should
 # not sink below a short one that mentions it once (measured in benchmarks/relevance.py).
@@ -34,6 +41,29 @@ WEIGHTING = scoring.BM25F(B=0.5, K1=1.2)
 NOTICE_OR_FALLBACK = (
     "Geen resultaten met alle woorden samen; hieronder resultaten met een of meer van de woorden."
 )
+
+
+class ResultCache:
+    """A small thread-safe LRU map of search requests to their results."""
+
+    def __init__(self, size: int):
+        self._size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
 
 
 @dataclass
@@ -46,21 +76,32 @@ class Generation:
     _facets: FacetTable | None = None
 
     def __post_init__(self) -> None:
-        self._local = threading.local()
+        self.cache = ResultCache(RESULT_CACHE_SIZE)
+        self._idle: queue.SimpleQueue = queue.SimpleQueue()
+        self._slots = threading.BoundedSemaphore(SEARCHERS)
         self._build = threading.Lock()
 
+    @contextlib.contextmanager
     def searcher(self):
-        """A searcher for the calling thread (Whoosh searchers are not shared across threads)."""
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is None:
-            searcher = self._local.searcher = self.ix.searcher(weighting=WEIGHTING)
-        return searcher
+        """Borrow a searcher. Whoosh searchers cannot be shared by threads at once, and each
+        holds its own caches (tens of MB on a large index), so a small pool serves all threads:
+        with the GIL, more searchers than cores would add memory, not speed."""
+        with self._slots:
+            try:
+                searcher = self._idle.get_nowait()
+            except queue.Empty:
+                searcher = self.ix.searcher(weighting=WEIGHTING)
+            try:
+                yield searcher
+            finally:
+                self._idle.put(searcher)
 
     def facets(self) -> FacetTable:
         if self._facets is None:
             with self._build:
                 if self._facets is None:
-                    self._facets = FacetTable(self.searcher().reader())
+                    with self.searcher() as searcher:
+                        self._facets = FacetTable(searcher.reader())
         return self._facets
 
 
@@ -104,13 +145,24 @@ class SearchIndex:
 
 
 def run(request: SearchRequest, index: SearchIndex) -> Results:
-    """Search: the requested page of hits, facet counts over all matches, and a notice."""
-    generation = index.generation()
-    searcher = generation.searcher()
-    table = generation.facets()
-    schema = generation.ix.schema
+    """Search: the requested page of hits, facet counts over all matches, and a notice.
 
-    synonyms = index.synonyms
+    Results are remembered per index generation (saved searches and feed readers ask the
+    same question again and again); a re-index starts afresh. Callers must not change them.
+    """
+    generation = index.generation()
+    cached = generation.cache.get(request)
+    if cached is not None:
+        return cached
+    table = generation.facets()
+    with generation.searcher() as searcher:
+        results = _run(request, searcher, table, index.synonyms)
+    generation.cache.put(request, results)
+    return results
+
+
+def _run(request: SearchRequest, searcher, table: FacetTable, synonyms) -> Results:
+    schema = searcher.schema
     parsed = parse(request.query, schema, synonyms=synonyms) if request.query else None
     allowed = table.filter_mask(
         request.topics, request.actors, _day(request.date_from), _day(request.date_to)

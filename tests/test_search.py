@@ -176,3 +176,13 @@ def test_snippets_show_where_text_was_left_out(indexed, tmp_path):
     long = search(SearchIndex(tmp_path / "lang-index"), "drugslab").hits[0].snippet
     assert long.startswith("… ") and long.endswith(" …")
     assert "<mark>drugslab</mark>" in long and len(long) < 400
+
+
+def test_a_repeated_search_is_answered_the_same_and_a_reindex_is_seen(minutes, index_dir):
+    index_run([minutes], IndexStore(index_dir))
+    index = SearchIndex(index_dir)
+    first = search(index, "zomerfestival")
+    assert search(index, "zomerfestival").as_json() == first.as_json()
+    (minutes / "losse-notitie.txt").write_text("Evenementen\n\nHet zomerfestival en de kermis.\n")
+    index_run([minutes], IndexStore(index_dir))
+    assert "kermis" in search(index, "zomerfestival").hits[0].snippet
