@@ -3,7 +3,8 @@
 The groups live in a TOML file staff can edit (`search/data/synonyms.toml`, or one given by
 path). A word or phrase of the query that belongs to a group is replaced by an OR of the whole
 group, multi-word forms as phrases: `OM` becomes `(OM OR "Openbaar Ministerie")`. Acronyms
-that are also ordinary words (`OM`/`om`) count only when written as the acronym.
+that are also ordinary words (`OM`/`om`, listed under `case_sensitive`; stop words always)
+count only when written as the acronym.
 """
 
 from __future__ import annotations
@@ -14,12 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.analysis import STOP_WORDS
-from index.compounds import zipf
 from index.errors import VocabularyError
 
 DEFAULT_FILE = Path(__file__).with_name("data") / "synonyms.toml"
-# An acronym whose lower-case form is this common a word is matched only in capitals.
-COMMON_WORD_ZIPF = 3.5
 MAX_FORM_WORDS = 8
 
 _TOKEN = re.compile(r'"[^"]*"?|\S+')
@@ -86,10 +84,10 @@ def load(path: Path | str | None = None) -> Synonyms:
     explicit = data.get("case_sensitive", [])
     if not isinstance(explicit, list) or not all(isinstance(x, str) for x in explicit):
         raise VocabularyError(f"{path}: case_sensitive must be a list of texts")
+    # An acronym that lower-cased is a stop word can only mean the acronym in capitals.
     automatic = {
         form for group in groups for form in group
-        if _is_acronym(form) and (form.lower() in STOP_WORDS or zipf(form.lower())
-                                  >= COMMON_WORD_ZIPF)
+        if _is_acronym(form) and form.lower() in STOP_WORDS
     }
     return Synonyms(tuple(groups), frozenset(explicit) | automatic, str(path))
 
