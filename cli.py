@@ -71,7 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     srv = with_index(commands.add_parser("serve", help="serve the web front end (waitress)"))
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     srv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    srv.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    srv.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
+    srv.add_argument("--workers", type=int, default=1,
+                     help="processes, to use more than one core (default 1; each holds the "
+                     "index open, so memory grows with it)")
     srv.add_argument("--base-url", default=None, metavar="URL",
                      help="public address for links in mails, feeds and CSV "
                      "(default: $BESTUURSZOEKER_BASE_URL, else the request's address)")
@@ -219,7 +222,7 @@ def cmd_serve(args) -> int:
 
     try:
         serve(args.index, host=args.host, port=args.port, threads=args.threads,
-              base_url=args.base_url)
+              base_url=args.base_url, workers=args.workers)
     except ConfigError as exc:
         return _fail(str(exc), EXIT_USAGE)
     return EXIT_OK

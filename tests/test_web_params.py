@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
 import cli
+from index.pipeline import run as index_run
+from index.store import IndexStore
 from search import SearchRequest
 from web import config, create_app, dates, params, result_list
 
@@ -184,3 +194,36 @@ def test_serve_runs_the_app_with_waitress_threads(clean_environment, tmp_path, m
 def test_serve_rejects_a_bad_base_url(clean_environment, tmp_path, capsys):
     assert cli.main(["serve", "--index", str(tmp_path), "--base-url", "zoek"]) == cli.EXIT_USAGE
     assert "not an absolute http(s) address" in capsys.readouterr().err
+
+
+def test_serve_with_two_workers_answers_from_both_processes(minutes, tmp_path):
+    """Two forked workers accept on one port; stopping the parent stops them all."""
+    index_run([minutes], IndexStore(tmp_path / "ix"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--index", str(tmp_path / "ix"), "--port",
+         str(port), "--workers", "2", "--threads", "2"],
+        cwd=Path(cli.__file__).parent, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=knalvuurwerk",
+                                            timeout=5) as response:
+                    assert json.load(response)["total"] == 1
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
+                                 text=True).stdout.split()
+        assert len(workers) == 2
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+    time.sleep(0.5)
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(
+            f"/proc/{pid}/status").read_text().lower()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -13,15 +17,52 @@ from . import create_app, search_index
 
 
 def serve(index_dir: Path | str | None, host: str = "127.0.0.1", port: int = 8000,
-          threads: int = 8, base_url: str | None = None) -> None:
+          threads: int = 8, base_url: str | None = None, workers: int = 1) -> None:
     """Serve the site until interrupted. Starts without a usable index too (the pages say so
-    until the first indexing run), but warns on stderr."""
-    app = create_app({"INDEX": index_dir, "BASE_URL": base_url})
+    until the first indexing run), but warns on stderr.
+
+    Searching is CPU-bound Python, so threads share one core (the GIL); `workers` > 1 forks
+    that many processes that accept on one listening socket, to use more cores. Each worker
+    holds its own open index, so memory grows with the number of workers.
+    """
+    settings = {"INDEX": index_dir, "BASE_URL": base_url}
+    app = create_app(settings)
     with app.app_context():
         try:
             search_index().generation()
         except (IndexMissing, IndexDamaged) as exc:
             print(f"bestuurszoeker serve: warning: {exc}", file=sys.stderr)
-    print(f"Bestuurszoeker: index {app.config['INDEX']} (Ctrl+C stops)", file=sys.stderr)
+    print(f"Bestuurszoeker: index {app.config['INDEX']}, {workers} worker(s) (Ctrl+C stops)",
+          file=sys.stderr)
+    if workers <= 1:
+        _waitress(app, threads, host=host, port=port)
+        return
+    listener = socket.create_server((host, port), reuse_port=False)
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:
+            # A fresh app per worker: an open index must not be shared across processes.
+            _waitress(create_app(settings), threads, sockets=[listener])
+            os._exit(0)
+        children.append(pid)
+    _supervise(children)
+
+
+def _waitress(app, threads: int, **where) -> None:
     # ident: do not advertise the server software and its version in every response.
-    waitress.serve(app, host=host, port=port, threads=threads, ident="Bestuurszoeker")
+    waitress.serve(app, threads=threads, ident="Bestuurszoeker", **where)
+
+
+def _supervise(children: list[int]) -> None:
+    """Wait for the workers; on Ctrl+C or SIGTERM stop them all."""
+    def stop(signum, frame):
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for pid in children:
+        os.waitpid(pid, 0)
