@@ -28,6 +28,7 @@ from .results import Hit, Results
 from .snippets import snippet_at
 from .synonyms import Synonyms
 from .synonyms import load as load_synonyms
+from .vectors import Vectors
 
 # Searchers per opened index generation (see Generation.searcher).
 SEARCHERS = 2
@@ -74,6 +75,7 @@ class Generation:
     ix: object
     manifest: Manifest
     _facets: FacetTable | None = None
+    _vectors: Vectors | None = None
 
     def __post_init__(self) -> None:
         self.cache = ResultCache(RESULT_CACHE_SIZE)
@@ -95,6 +97,11 @@ class Generation:
                 yield searcher
             finally:
                 self._idle.put(searcher)
+
+    def vectors(self) -> Vectors:
+        if self._vectors is None:
+            self._vectors = Vectors(self.ix.doc_count_all(), WEIGHTING)
+        return self._vectors
 
     def facets(self) -> FacetTable:
         if self._facets is None:
@@ -156,24 +163,26 @@ def run(request: SearchRequest, index: SearchIndex) -> Results:
         return cached
     table = generation.facets()
     with generation.searcher() as searcher:
-        results = _run(request, searcher, table, index.synonyms)
+        results = _run(request, searcher, table, generation.vectors(), index.synonyms)
     generation.cache.put(request, results)
     return results
 
 
-def _run(request: SearchRequest, searcher, table: FacetTable, synonyms) -> Results:
+def _run(request: SearchRequest, searcher, table: FacetTable, vectors: Vectors, synonyms
+         ) -> Results:
     schema = searcher.schema
     parsed = parse(request.query, schema, synonyms=synonyms) if request.query else None
     allowed = table.filter_mask(
         request.topics, request.actors, _day(request.date_from), _day(request.date_to)
     )
-    matched = _matches(searcher, parsed, allowed)
+    matched, scores = _matches(searcher, vectors, parsed, allowed)
     notice = parsed.notice if parsed else None
     if parsed and matched.size == 0 and word_count(parsed.query) > 1:
         wider = parse(request.query, schema, any_word=True, synonyms=synonyms)
-        wider_matched = _matches(searcher, wider, allowed)
+        wider_matched, wider_scores = _matches(searcher, vectors, wider, allowed)
         if wider_matched.size:
-            parsed, matched, notice = wider, wider_matched, NOTICE_OR_FALLBACK
+            parsed, matched, scores = wider, wider_matched, wider_scores
+            notice = NOTICE_OR_FALLBACK
 
     results = Results(
         query=request.query,
@@ -186,7 +195,7 @@ def _run(request: SearchRequest, searcher, table: FacetTable, synonyms) -> Resul
     )
     if parsed and (results.total == 0 or notice == NOTICE_OR_FALLBACK):
         results.suggestion = _suggestion(searcher, allowed, request.query)
-    page = _page(searcher, table, parsed, matched, request)
+    page = _page(searcher, table, parsed, matched, scores, request)
     terms = highlight_terms(searcher, parsed)
     found = _occurrences(searcher.reader(), [d for d, _ in page], terms.get("text", ()))
     for docnum, score in page:
@@ -195,24 +204,25 @@ def _run(request: SearchRequest, searcher, table: FacetTable, synonyms) -> Resul
     return results
 
 
-def _matches(searcher, parsed: ParsedQuery | None, allowed: np.ndarray) -> np.ndarray:
-    """Sorted document numbers that match the query (all documents without one) and filters."""
+def _matches(searcher, vectors: Vectors, parsed: ParsedQuery | None, allowed: np.ndarray):
+    """Sorted document numbers that match the query (all documents without one) and the
+    filters, plus every document's score (None without a query)."""
     if parsed is None:
-        docnums = np.arange(allowed.size)
-    else:
-        docnums = np.fromiter(searcher.docs_for_query(parsed.query), dtype=np.int64)
-    return np.sort(docnums[allowed[docnums]]) if docnums.size else docnums
+        return np.flatnonzero(allowed), None
+    mask, scores = vectors.evaluate(parsed.query, searcher)
+    return np.flatnonzero(mask & allowed), scores
 
 
-def _page(searcher, table: FacetTable, parsed, matched: np.ndarray, request: SearchRequest):
+def _page(searcher, table: FacetTable, parsed, matched: np.ndarray, scores,
+          request: SearchRequest):
     """(docnum, score) of the requested page, in the requested order."""
     end = request.offset + request.per_page
     if matched.size == 0 or request.offset >= matched.size:
         return []
     if request.sort == "relevance" and parsed is not None:
-        hits = searcher.search(parsed.query, limit=max(end, RERANK_DEPTH),
-                               filter=set(matched.tolist()))
-        scored = [(hit.docnum, hit.score) for hit in hits]
+        depth = max(end, RERANK_DEPTH)
+        candidates = matched[np.argsort(-scores[matched], kind="stable")[:depth]]
+        scored = [(int(d), float(scores[d])) for d in candidates]
         words = proximity_words(parsed.query)
         if len(words) > 1:
             found = _occurrences(searcher.reader(), [d for d, _ in scored], words)
@@ -241,7 +251,8 @@ def _suggestion(searcher, allowed: np.ndarray, text: str) -> str | None:
     if not correction.string or correction.string.strip() == text.strip():
         return None
     corrected = parse(correction.string, searcher.schema)
-    return correction.string if _matches(searcher, corrected, allowed).size else None
+    docnums = np.fromiter(searcher.docs_for_query(corrected.query), dtype=np.int64)
+    return correction.string if docnums.size and allowed[docnums].any() else None
 
 
 def highlight_terms(searcher, parsed: ParsedQuery | None) -> dict[str, frozenset[str]]:

@@ -1,0 +1,130 @@
+"""Matching and BM25F scoring with NumPy over cached postings.
+
+Whoosh walks its matchers document by document in Python, twice per search (once for the
+set of matches that facets and totals need, once to score it). For the queries people type
+most — words, AND/OR/NOT of words — this module does both at once with array operations: each
+term's postings (documents and frequencies) are read once per index generation and cached,
+field lengths are read once, and a query becomes a few vectorised unions, intersections and
+sums. The score is Whoosh's own BM25F, so ranking does not change. Phrases and wildcards
+inside a query are scored by Whoosh and added in.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+from whoosh import query
+
+TERM_CACHE_SIZE = 20_000
+
+
+class Vectors:
+    """Per index generation: field lengths and an LRU cache of term postings as arrays."""
+
+    def __init__(self, size: int, weighting):
+        self.size = size
+        self.weighting = weighting
+        self._lengths: dict[str, np.ndarray] = {}
+        self._terms: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def evaluate(self, q: query.Query, searcher) -> tuple[np.ndarray, np.ndarray]:
+        """(matched mask, scores) over all documents."""
+        return self._node(q, searcher)
+
+    def _node(self, q, searcher):
+        if isinstance(q, query.Term):
+            return self._term(q, searcher)
+        if isinstance(q, query.AndNot):
+            mask, score = self._node(q.a, searcher)
+            excluded, _ = self._node(q.b, searcher)
+            return mask & ~excluded, score
+        if isinstance(q, query.AndMaybe):
+            mask, score = self._node(q.a, searcher)
+            _, extra = self._node(q.b, searcher)
+            return mask, score + extra
+        if isinstance(q, (query.And, query.Or)) and type(q) in (query.And, query.Or):
+            if getattr(q, "minmatch", 0) or getattr(q, "scale", None):
+                return self._by_whoosh(q, searcher)
+            wanted = [c for c in q.subqueries if not isinstance(c, query.Not)]
+            nots = [c for c in q.subqueries if isinstance(c, query.Not)]
+            unwanted = [c.query for c in nots]
+            if not wanted:
+                return self._by_whoosh(q, searcher)
+            parts = [self._node(c, searcher) for c in wanted]
+            masks = np.array([m for m, _ in parts])
+            mask = masks.all(axis=0) if isinstance(q, query.And) else masks.any(axis=0)
+            score = np.sum([s for _, s in parts], axis=0)
+            if isinstance(q, query.And):
+                # Whoosh scores a NOT clause as a constant (its boost) for every document it
+                # lets through; add the same, so scores stay identical.
+                score = score + sum(c.boost for c in nots)
+            score = score * q.boost
+            for child in unwanted:
+                excluded, _ = self._node(child, searcher)
+                mask = mask & ~excluded
+            return mask, np.where(mask, score, 0.0)
+        return self._by_whoosh(q, searcher)
+
+    def _by_whoosh(self, q, searcher):
+        """Phrases, wildcards and the like: Whoosh scores them (they match few documents);
+        their scores add up with the rest exactly as inside a Whoosh query."""
+        mask = np.zeros(self.size, dtype=bool)
+        score = np.zeros(self.size, dtype=np.float64)
+        for hit in searcher.search(q, limit=None):
+            mask[hit.docnum] = True
+            score[hit.docnum] = hit.score
+        return mask, score
+
+    def _term(self, q: query.Term, searcher):
+        docs, weights = self._postings(searcher.reader(), q.fieldname, q.text)
+        mask = np.zeros(self.size, dtype=bool)
+        score = np.zeros(self.size, dtype=np.float64)
+        if docs.size:
+            mask[docs] = True
+            score[docs] = self._bm25(q, searcher, docs, weights)
+        return mask, score
+
+    def _bm25(self, q: query.Term, searcher, docs, weights) -> np.ndarray:
+        scorer = self.weighting.scorer(searcher, q.fieldname, q.text)
+        lengths = self._field_lengths(searcher.reader(), q.fieldname)[docs]
+        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        bm25 = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
+        return bm25 * q.boost
+
+    def _postings(self, reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+        key = (field, text)
+        with self._lock:
+            cached = self._terms.get(key)
+            if cached is not None:
+                self._terms.move_to_end(key)
+                return cached
+        docs, weights = [], []
+        try:
+            matcher = reader.postings(field, text)
+        except Exception:  # noqa: BLE001 - Whoosh raises TermNotFound for absent terms
+            matcher = None
+        while matcher is not None and matcher.is_active():
+            docs.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        value = (np.array(docs, dtype=np.int64), np.array(weights, dtype=np.float64))
+        with self._lock:
+            self._terms[key] = value
+            while len(self._terms) > TERM_CACHE_SIZE:
+                self._terms.popitem(last=False)
+        return value
+
+    def _field_lengths(self, reader, field: str) -> np.ndarray:
+        lengths = self._lengths.get(field)
+        if lengths is None:
+            # Whoosh's scorer falls back to 1 for a document without the field; so do we.
+            lengths = np.fromiter(
+                (reader.doc_field_length(d, field, 1) for d in range(self.size)),
+                dtype=np.float64, count=self.size,
+            )
+            self._lengths[field] = lengths
+        return lengths
+
