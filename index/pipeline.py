@@ -138,16 +138,26 @@ def run(
                 progress(done, len(found), shown)
             previous = kept.get(abs_path)
             try:
-                digest = _file_hash(file_path)
+                stamp = _file_stamp(file_path)
+                # Same size and modification time as last run: the content is the same too
+                # (as git and rsync assume); only a changed stamp costs reading the file.
+                if previous and previous.get("stamp") == stamp:
+                    digest = previous["hash"]
+                else:
+                    digest = _file_hash(file_path)
             except OSError as exc:
                 report.failed.append(Failure(shown, f"cannot read file: {exc.strerror or exc}"))
                 continue
             if previous and previous["hash"] == digest and not reprocess:
+                if previous.get("stamp") != stamp:
+                    # Touched but not changed: remember the new stamp with the next commit.
+                    previous = kept[abs_path] = {**previous, "stamp": stamp}
                 report.unchanged.append(shown)
                 report.failed.extend(Failure(shown, p) for p in previous.get("problems", []))
                 continue
             try:
                 entry, documents = _process(file_path, shown, root_abs, key, digest, vocabularies)
+                entry["stamp"] = stamp
             except UnreadableDocument as exc:
                 report.failed.append(Failure(shown, exc.reason))
                 continue
@@ -230,6 +240,17 @@ def _discover(
             key = abs_path
         found.append((abs_path, file_path, shown, root_abs, key))
     return found
+
+
+def _file_stamp(path: Path) -> list[int]:
+    """Size and modification time (ns) of a file and of its sidecar, if any."""
+    stat = path.stat()
+    stamp = [stat.st_size, stat.st_mtime_ns]
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    if sidecar.exists():
+        side = sidecar.stat()
+        stamp += [side.st_size, side.st_mtime_ns]
+    return stamp
 
 
 def _file_hash(path: Path) -> str:

@@ -237,3 +237,28 @@ def test_metadata_actors_and_topics_use_the_vocabulary_spelling(tmp_path, index_
     assert {"Minister", "Korpschef"} <= set(hit.actors)
     assert "Drugs" in hit.topics and "Eigen thema" in hit.topics
     assert "drugs" not in hit.topics and "de minister" not in hit.actors
+
+
+def test_a_touched_file_with_the_same_content_stays_unchanged(minutes, index_dir):
+    store = IndexStore(index_dir)
+    run([minutes], store)
+    note = minutes / "losse-notitie.txt"
+    stat = note.stat()
+    os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    report = run([minutes], store)
+    assert len(report.unchanged) == 4 and not report.updated and not report.added
+
+
+def test_a_change_that_keeps_size_and_time_is_not_seen_but_a_new_time_is(minutes, index_dir):
+    """Size and modification time decide whether a file is read again (like git and rsync)."""
+    store = IndexStore(index_dir)
+    run([minutes], store)
+    note = minutes / "losse-notitie.txt"
+    stat = note.stat()
+    text = note.read_text(encoding="utf-8")
+    note.write_text(text.replace("zomerfestival", "lentefestival"), encoding="utf-8")
+    os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert len(run([minutes], store).unchanged) == 4
+    os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert [Path(p).name for p in run([minutes], store).updated] == ["losse-notitie.txt"]
+    assert found(index_dir, "lentefestival") == ["Evenementen"]
