@@ -15,6 +15,7 @@ import numpy as np
 from index.schema import UNKNOWN
 
 from .results import FacetValue
+from .vectors import postings_arrays
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class _Column:
         if fieldname in reader.indexed_field_names():
             for code, term in enumerate(reader.lexicon(fieldname)):
                 value = term.decode("utf-8") if isinstance(term, bytes) else term
-                ids = np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=np.int64)
+                ids, _ = postings_arrays(reader, fieldname, term)
                 values.append(value)
                 docs.append(ids)
                 codes.append(np.full(len(ids), code, dtype=np.int32))

@@ -20,6 +20,48 @@ from whoosh import query
 TERM_CACHE_SIZE = 20_000
 
 
+def postings_arrays(reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+    """All (document numbers, frequencies) of a term, as arrays.
+
+    Whoosh's matchers hand out one posting per Python call; its on-disk blocks hold up to a
+    hundred at once. Segments without deletions are read block by block (Whoosh 2.7.5's
+    block reader, pinned in pyproject.toml); anything else posting by posting.
+    """
+    docs: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    for leaf, offset in reader.leaf_readers():
+        try:
+            matcher = leaf.postings(field, text)
+        except Exception:  # noqa: BLE001 - Whoosh raises TermNotFound for absent terms
+            continue
+        ids, freqs = _read_blocks(matcher)
+        docs.append(np.asarray(ids, dtype=np.int64) + offset)
+        weights.append(np.asarray(freqs, dtype=np.float64))
+    if not docs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return np.concatenate(docs), np.concatenate(weights)
+
+
+def _read_blocks(matcher) -> tuple[list, list]:
+    ids: list = []
+    freqs: list = []
+    if all(hasattr(matcher, a) for a in ("_read_ids", "_read_weights", "_next_block")):
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            ids.extend(matcher._ids[matcher._i :])
+            freqs.extend(matcher._weights[matcher._i :])
+            matcher._next_block()
+        return ids, freqs
+    while matcher.is_active():
+        ids.append(matcher.id())
+        freqs.append(matcher.weight())
+        matcher.next()
+    return ids, freqs
+
+
 class Vectors:
     """Per index generation: field lengths and an LRU cache of term postings as arrays."""
 
@@ -101,16 +143,7 @@ class Vectors:
             if cached is not None:
                 self._terms.move_to_end(key)
                 return cached
-        docs, weights = [], []
-        try:
-            matcher = reader.postings(field, text)
-        except Exception:  # noqa: BLE001 - Whoosh raises TermNotFound for absent terms
-            matcher = None
-        while matcher is not None and matcher.is_active():
-            docs.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        value = (np.array(docs, dtype=np.int64), np.array(weights, dtype=np.float64))
+        value = postings_arrays(reader, field, text)
         with self._lock:
             self._terms[key] = value
             while len(self._terms) > TERM_CACHE_SIZE:
