@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import scoring
 
+from index.analysis import analyse
 from index.errors import IndexDamaged
 from index.store import IndexStore, Manifest
 
@@ -29,6 +31,10 @@ from .snippets import snippet_at
 from .synonyms import Synonyms
 from .synonyms import load as load_synonyms
 from .vectors import Vectors
+
+SUGGEST_FIELDS = ("text", "heading", "title")
+_WORD = re.compile(r"[^\W\d_][\w']*")
+_OPERATOR_WORDS = {"AND", "EN", "OR", "OF", "NOT", "NIET", "ANDNOT", "ANDMAYBE", "REQUIRE"}
 
 # Searchers per opened index generation (see Generation.searcher).
 SEARCHERS = 2
@@ -242,17 +248,30 @@ def _page(searcher, table: FacetTable, parsed, matched: np.ndarray, scores,
 
 
 def _suggestion(searcher, allowed: np.ndarray, text: str) -> str | None:
-    """A corrected query ("Bedoelde u …?") from the index's own words, if it finds anything."""
-    try:
-        # Without synonyms: the correction is written back into the text the user typed.
-        correction = searcher.correct_query(parse(text, searcher.schema).query, text)
-    except Exception:  # noqa: BLE001 - a suggestion is a nicety, never a failure
+    """A corrected query ("Bedoelde u …?"): each typed word that no field knows is replaced by
+    the closest word of the texts (same first letter, at most two edits), if the corrected
+    query then finds anything."""
+    reader = searcher.reader()
+    corrector = reader.corrector("text")
+    corrected = text
+    for word in dict.fromkeys(_WORD.findall(text)):
+        terms = analyse(word, mode="query")
+        if not terms or word.upper() in _OPERATOR_WORDS or any(
+            reader.doc_frequency(field, term) for field in SUGGEST_FIELDS for term in terms
+        ):
+            continue
+        try:
+            options = corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1)
+        except Exception:  # noqa: BLE001 - a suggestion is a nicety, never a failure
+            options = []
+        if options:
+            corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", options[0], corrected)
+    if corrected == text:
         return None
-    if not correction.string or correction.string.strip() == text.strip():
-        return None
-    corrected = parse(correction.string, searcher.schema)
-    docnums = np.fromiter(searcher.docs_for_query(corrected.query), dtype=np.int64)
-    return correction.string if docnums.size and allowed[docnums].any() else None
+    docnums = np.fromiter(
+        searcher.docs_for_query(parse(corrected, searcher.schema).query), dtype=np.int64
+    )
+    return corrected if docnums.size and allowed[docnums].any() else None
 
 
 def highlight_terms(searcher, parsed: ParsedQuery | None) -> dict[str, frozenset[str]]:
