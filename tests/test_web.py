@@ -464,3 +464,22 @@ def test_the_page_says_which_synonyms_were_also_searched(client):
     html, _ = get_page(client, "/search?q=taser")
     assert "Ook gezocht op: stroomstootwapen" in html
     assert "Stroomstootwapen" in result_headings(html)
+
+
+def test_a_facet_with_hundreds_of_values_offers_a_bounded_list(tmp_path):
+    from conftest import write_jsonl
+
+    folder = tmp_path / "veel"
+    folder.mkdir()
+    actors = [f"Wethouder Z{chr(97 + i // 26)}{chr(97 + i % 26)}ma" for i in range(120)]
+    write_jsonl(folder / "lijst.jsonl", [
+        {"id": "r1", "title": "Besluitenlijst 1 maart 2024", "date": "2024-03-01",
+         "text": "Het college besluit over de subsidie.", "actors": actors}])
+    assert run([folder], IndexStore(tmp_path / "ix")).failed == []
+    client = create_app({"INDEX": tmp_path / "ix", "TESTING": True}).test_client()
+    html = client.get("/search?q=subsidie").get_data(as_text=True)
+    shown = [name for name in actors if f"{name}<" in html or f"{name} " in html]
+    assert 8 <= len(shown) <= 48
+    last = actors[-1]
+    chosen = client.get(f"/search?q=subsidie&actor={last.replace(' ', '+')}")
+    assert last in chosen.get_data(as_text=True)

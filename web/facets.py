@@ -17,6 +17,7 @@ from . import dates, params
 from .links import search_url
 
 SHOWN_VALUES = 8  # the rest of a long facet goes behind "meer…"
+MORE_VALUES = 40
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,15 @@ def sidebar(search: SearchRequest, results: Results) -> list[FacetBox]:
         rule = FILTERS.get(spec.name)
         if rule and rule.within and not _single_value(results.facets.get(rule.within, [])):
             continue
-        options = [_option(search, rule, v.value, v.count) for v in results.facets[spec.name]]
+        values = results.facets[spec.name]
+        # Behind "meer…" at most MORE_VALUES more (plus any chosen one): a list of hundreds of
+        # names helps nobody and costs a link each on every page.
+        values_rule = rule and rule.kind == "values"
+        chosen = set(getattr(search, rule.attribute, ())) if values_rule else set()
+        values = values[: SHOWN_VALUES + MORE_VALUES] + [
+            v for v in values[SHOWN_VALUES + MORE_VALUES :] if v.value in chosen
+        ]
+        options = [_option(search, rule, v.value, v.count) for v in values]
         # The coarsest period facet carries the from/to inputs, even when it has no values.
         date_form = bool(rule and rule.kind == "period" and not rule.within)
         if not options and not date_form:
