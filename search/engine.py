@@ -33,6 +33,9 @@ from .synonyms import load as load_synonyms
 from .vectors import Vectors
 
 SUGGEST_FIELDS = ("text", "heading", "title")
+# Values per facet in a result (most frequent first; years newest first). On a large archive
+# the actor facet has thousands of values; nobody reads them, and cached results keep them.
+FACET_VALUES = 100
 _WORD = re.compile(r"[^\W\d_][\w']*")
 _OPERATOR_WORDS = {"AND", "EN", "OR", "OF", "NOT", "NIET", "ANDNOT", "ANDMAYBE", "REQUIRE"}
 
@@ -195,7 +198,7 @@ def _run(request: SearchRequest, searcher, table: FacetTable, vectors: Vectors, 
         total=int(matched.size),
         page=request.page,
         per_page=request.per_page,
-        facets=table.counts(matched),
+        facets=table.counts(matched, limit=FACET_VALUES),
         notice=notice,
         expansions=parsed.expansions if parsed else [],
     )

@@ -186,3 +186,17 @@ def test_a_repeated_search_is_answered_the_same_and_a_reindex_is_seen(minutes, i
     (minutes / "losse-notitie.txt").write_text("Evenementen\n\nHet zomerfestival en de kermis.\n")
     index_run([minutes], IndexStore(index_dir))
     assert "kermis" in search(index, "zomerfestival").hits[0].snippet
+
+
+def test_facet_lists_are_bounded(tmp_path, monkeypatch):
+    import search.engine as engine
+
+    monkeypatch.setattr(engine, "FACET_VALUES", 2)
+    folder = write_minutes(tmp_path / "n", {
+        f"v{i}.md": f"---\ntitle: Verslag {i + 1} maart 2021\nactors: [Burgemeester {name}]\n"
+                    f"---\n\n## Drugs\n\nHet drugsbeleid.\n"
+        for i, name in enumerate(["Aap", "Beer", "Coe", "Dirk"])})
+    index_run([folder], IndexStore(tmp_path / "i"))
+    results = search(SearchIndex(tmp_path / "i"), "drugsbeleid")
+    assert results.total == 4
+    assert len(results.facets["actor"]) == 2
