@@ -98,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc), EXIT_INDEX)
     except VocabularyError as exc:
         return _fail(str(exc), EXIT_USAGE)
+    except BrokenPipeError:
+        # The reader went away (`… | head`): not an error of ours, and nothing left to say.
+        sys.stderr.close()
+        return EXIT_OK
     except OSError as exc:
         return _fail(f"{exc.filename or ''}: {exc.strerror or exc}", EXIT_INDEX)
 
