@@ -43,6 +43,7 @@ K = 10
 ABLATIONS = (
     ("  without the proximity bonus", search_query, "PROXIMITY_BOOST", 0.0),
     ("  with textbook BM25F b=0.75", search_engine, "WEIGHTING", scoring.BM25F()),
+    ("  without dropping the question word", search_query, "QUESTION_WORDS", frozenset()),
     ("  without synonyms", search_engine, "load_synonyms", lambda path=None: Synonyms()),
 )
 

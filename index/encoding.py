@@ -55,6 +55,12 @@ _MOJIBAKE_HINT = re.compile(
 )
 
 
+def repair(line: str) -> str:
+    """`line` with double-encoded UTF-8 repaired (`beÃ«indigen` → `beëindigen`); other lines
+    are returned unchanged. Documents and queries are repaired the same way."""
+    return ftfy.fix_text(line, _FTFY_CONFIG) if _MOJIBAKE_HINT.search(line) else line
+
+
 def decode(data: bytes, path) -> str:
     """Decode the bytes of a text file at `path` into NFC-normalised text.
 
@@ -79,10 +85,7 @@ def decode(data: bytes, path) -> str:
 
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.isascii():
-        text = "\n".join(
-            ftfy.fix_text(line, _FTFY_CONFIG) if _MOJIBAKE_HINT.search(line) else line
-            for line in text.split("\n")
-        )
+        text = "\n".join(repair(line) for line in text.split("\n"))
     # A double-encoded BOM only becomes U+FEFF after the repair; it is never wanted in text.
     text = text.replace("\ufeff", "")
     if not text.strip():

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from whoosh import qparser, query
 from whoosh.qparser import plugins
 
+from index.encoding import repair
 from index.schema import QUERY_FIELDS, SEARCH_FIELDS
 
 from .request import MAX_QUERY_CHARS
@@ -43,6 +44,13 @@ _LEADING_WILDCARD = re.compile(r"(?<![\w*?])[*?]+")
 _QUESTION_MARK = re.compile(r"\?")
 _OPERATOR_WORDS = {"AND", "EN", "OR", "OF", "NOT", "NIET", "ANDNOT", "ANDMAYBE", "REQUIRE"}
 _SYNTAX = re.compile(r"[\"()*:+\-^~\[\]{}]")
+# A question ("Wanneer eindigt het convenant?") is about its other words: the answer rarely
+# repeats the question word, and requiring it would hide exactly the passages asked for.
+QUESTION_WORDS = frozenset((
+    "wanneer", "wat", "waarom", "hoe", "hoeveel", "hoelang", "welke", "welk", "wie", "wiens",
+    "waar", "waarmee", "waardoor", "waarvoor", "waarin", "waarop", "waaraan", "waarover",
+    "waarbij", "when", "what", "why", "how", "which", "who", "where",
+))
 
 
 @dataclass
@@ -96,7 +104,9 @@ def parse(text: str, schema, any_word: bool = False, synonyms: Synonyms | None =
     if len(words) > MAX_WORDS:
         text = " ".join(words[:MAX_WORDS])
         notice = f"Alleen de eerste {MAX_WORDS} woorden zijn gebruikt."
-    cleaned = _QUESTION_MARK.sub(" ", _LEADING_WILDCARD.sub("", _lower_field_names(text)))
+    cleaned = _QUESTION_MARK.sub(
+        " ", _LEADING_WILDCARD.sub("", _lower_field_names(_without_question_word(repair(text))))
+    )
     group = qparser.OrGroup if any_word else qparser.AndGroup
     expanded, added = expand(cleaned, synonyms) if synonyms else (cleaned, [])
     try:
@@ -114,6 +124,14 @@ def parse(text: str, schema, any_word: bool = False, synonyms: Synonyms | None =
     if any_word:
         parsed = _keep_exclusions(parsed)
     return ParsedQuery(parsed, text, notice, expansions=added)
+
+
+def _without_question_word(text: str) -> str:
+    """The query without its opening question word, when at least two words follow it."""
+    words = text.split()
+    if len(words) >= 3 and words[0].lower() in QUESTION_WORDS:
+        return " ".join(words[1:])
+    return text
 
 
 def _keep_exclusions(q: query.Query) -> query.Query:

@@ -200,3 +200,31 @@ def test_facet_lists_are_bounded(tmp_path, monkeypatch):
     results = search(SearchIndex(tmp_path / "i"), "drugsbeleid")
     assert results.total == 4
     assert len(results.facets["actor"]) == 2
+
+
+@pytest.mark.parametrize("question", [
+    "Wanneer vraagt de korpschef extra capaciteit?",
+    "wanneer vraagt de korpschef extra capaciteit",
+    "Welke capaciteit vraagt de korpschef?",
+])
+def test_a_question_finds_the_answer_that_does_not_repeat_the_question_word(indexed, question):
+    results = search(indexed, question)
+    assert headings(results) == ["Ondermijning"]
+    assert results.notice is None
+
+
+def test_a_question_word_followed_by_one_word_is_still_searched(indexed):
+    # Too short to be a question about something: every word counts, and nothing has both.
+    results = search(indexed, "wanneer zomerfestival")
+    assert "een of meer van de woorden" in results.notice
+
+
+def test_a_query_pasted_with_broken_accents_finds_the_right_text(tmp_path):
+    folder = write_minutes(tmp_path / "n", {"v.txt": (
+        "Verslag 3 maart 2022\n\nConvenant\n\nDe beëindiging van het convenant met de "
+        "cliëntenraad wordt besproken.\n")})
+    index_run([folder], IndexStore(tmp_path / "i"))
+    index = SearchIndex(tmp_path / "i")
+    results = search(index, "beÃ«indiging cliÃ«ntenraad")  # UTF-8 read as Windows-1252
+    assert headings(results) == ["Convenant"]
+    assert "<mark>beëindiging</mark>" in results.hits[0].snippet
