@@ -14,6 +14,7 @@ import numpy as np
 
 from index.schema import UNKNOWN
 
+from .columns import numbers
 from .results import FacetValue
 from .vectors import postings_arrays
 
@@ -74,16 +75,16 @@ class FacetTable:
     def __init__(self, reader):
         self.size = reader.doc_count_all()
         self.columns = {spec.name: _Column(reader, spec.field) for spec in FACETS}
-        dates = np.zeros(self.size, dtype=np.int64)
-        if reader.has_column("date_num"):
-            column = reader.column_reader("date_num")
-            dates = np.fromiter((column[i] for i in range(self.size)), np.int64, self.size)
+        dates = numbers(reader, "date_num", self.size)
         # Whoosh fills a missing number with the type's maximum: make "no date" 0.
         dates[(dates < 10000101) | (dates > 99991231)] = 0
         self.dates = dates
         # Deleted documents keep their numbers until segments merge; they never match.
-        self.live = np.zeros(self.size, dtype=bool)
-        self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+        if reader.has_deletions():
+            self.live = np.zeros(self.size, dtype=bool)
+            self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+        else:
+            self.live = np.ones(self.size, dtype=bool)
 
     def selection(self, docnums: np.ndarray) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)

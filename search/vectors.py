@@ -17,6 +17,8 @@ from collections import OrderedDict
 import numpy as np
 from whoosh import query
 
+from .columns import field_lengths
+
 TERM_CACHE_SIZE = 20_000
 
 
@@ -153,11 +155,7 @@ class Vectors:
     def _field_lengths(self, reader, field: str) -> np.ndarray:
         lengths = self._lengths.get(field)
         if lengths is None:
-            # Whoosh's scorer falls back to 1 for a document without the field; so do we.
-            lengths = np.fromiter(
-                (reader.doc_field_length(d, field, 1) for d in range(self.size)),
-                dtype=np.float64, count=self.size,
-            )
+            lengths = field_lengths(reader, field, self.size)
             self._lengths[field] = lengths
         return lengths
 
