@@ -87,7 +87,9 @@ def test_missing_index_exits_4_with_advice(capsys, tmp_path):
 def test_damaged_index_exits_4_and_rebuild_recovers(capsys, minutes, index_dir):
     bz(capsys, "index", minutes, "--index", index_dir)
     live = IndexStore(index_dir).current()
-    for segment in live.glob("*.seg"):
+    segments = list(live.glob("MAIN_*"))
+    assert segments
+    for segment in segments:
         segment.write_bytes(b"kapot")
     code, _, err = bz(capsys, "search", "knalvuurwerk", "--index", index_dir)
     assert code == 4 and "--rebuild" in err
