@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="actor gazetteer TOML (default: the shipped one)")
     idx.add_argument("--topics", type=Path, default=os.environ.get("BESTUURSZOEKER_TOPICS"),
                      help="topic rules TOML (default: the shipped one)")
+    idx.add_argument("--access", type=Path, default=os.environ.get("BESTUURSZOEKER_ACCESS"),
+                     help="access rules TOML: labels per folder or glob (default: none, "
+                     "documents are public unless they declare labels themselves)")
 
     srch = with_index(commands.add_parser("search", help="search the index"))
     srch.add_argument("query", nargs="?", default="", help="words, \"phrases\", OF, NIET, -word")
@@ -58,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     srch.add_argument("--page", type=int, default=1)
     srch.add_argument("--per-page", type=int, default=10)
     srch.add_argument("--json", action="store_true", help="print the results as JSON")
+    srch.add_argument("--groups", metavar="GROUP,GROUP",
+                      help="search as a viewer in these groups: only public documents and "
+                      "those labelled for them (\"\" for an anonymous visitor; default: "
+                      "everything, as an administrator)")
+    srch.add_argument("--user", metavar="NAME",
+                      help="search as this user (with --groups: in those groups)")
     srch.add_argument("--synonyms", type=Path, default=os.environ.get("BESTUURSZOEKER_SYNONYMS"),
                       help="synonyms and acronyms TOML (default: the shipped one)")
 
@@ -116,7 +125,7 @@ def cmd_index(args) -> int:
     from index.store import IndexStore
 
     try:
-        vocabularies = Vocabularies.load(args.actors, args.topics)
+        vocabularies = Vocabularies.load(args.actors, args.topics, args.access)
         report = run(args.sources, IndexStore(args.index), vocabularies, rebuild=args.rebuild,
                      lock_wait=args.wait, progress=_progress_bar() if _tty() else None)
     except SourceMissing as exc:
@@ -138,16 +147,20 @@ def cmd_index(args) -> int:
 
 
 def cmd_search(args) -> int:
-    from search import BadRequest, SearchIndex, SearchRequest, run
+    from search import EVERYTHING, BadRequest, SearchIndex, SearchRequest, run
+    from search.access import viewer_labels
     from search.request import parse_iso_date
     from search.synonyms import load as load_synonyms
 
+    access = EVERYTHING
+    if args.groups is not None or args.user is not None:
+        access = viewer_labels(args.user, (args.groups or "").split(","))
     try:
         request = SearchRequest(
             query=args.query, topics=tuple(args.topic), actors=tuple(args.actor),
             date_from=parse_iso_date("--from", args.date_from),
             date_to=parse_iso_date("--to", args.date_to),
-            sort=args.sort, page=args.page, per_page=args.per_page,
+            sort=args.sort, page=args.page, per_page=args.per_page, access=access,
         )
     except BadRequest as exc:
         name = exc.parameter if exc.parameter.startswith("--") else f"--{exc.parameter}"
