@@ -1,6 +1,6 @@
-"""The `bestuurszoeker` command: index, search, info, analyze, serve. Thin: the logic lives in the
-`index` and `search` packages; this module turns arguments into calls and errors into
-messages and exit codes.
+"""The `bestuurszoeker` command: index, search, info, analyze, serve, hash-password. Thin: the
+logic lives in the `index` and `search` packages; this module turns arguments into calls and
+errors into messages and exit codes.
 
 Exit codes: 0 success; 1 some files failed (the rest is indexed); 2 usage error;
 3 the index is locked by another run; 4 the index is missing or damaged.
@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     ana.add_argument("text")
     ana.add_argument("--query", action="store_true", help="analyse as a query instead")
 
+    commands.add_parser(
+        "hash-password",
+        help="print a password hash for the users file of the web's basic login "
+        "(asks twice on a terminal, else reads one line from stdin)",
+    )
+
     srv = with_index(commands.add_parser("serve", help="serve the web front end (waitress)"))
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     srv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -100,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return {"index": cmd_index, "search": cmd_search, "info": cmd_info,
-                "analyze": cmd_analyze, "serve": cmd_serve}[args.command](args)
+                "analyze": cmd_analyze, "serve": cmd_serve,
+                "hash-password": cmd_hash_password}[args.command](args)
     except IndexLocked as exc:
         return _fail(str(exc), EXIT_LOCKED)
     except (IndexMissing, IndexDamaged) as exc:
@@ -242,6 +249,23 @@ def cmd_serve(args) -> int:
               base_url=args.base_url, workers=args.workers)
     except ConfigError as exc:
         return _fail(str(exc), EXIT_USAGE)
+    return EXIT_OK
+
+
+def cmd_hash_password(args) -> int:
+    from web.passwords import hash_password
+
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            return _fail("the passwords differ", EXIT_USAGE)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        return _fail("empty password", EXIT_USAGE)
+    print(hash_password(password))
     return EXIT_OK
 
 
