@@ -508,6 +508,23 @@ def test_bad_auth_settings_are_named(archive, settings, named):
         create_app({"INDEX": archive / "index", **settings})
 
 
+def test_the_users_file_is_read_again_when_it_changes(archive, tmp_path):
+    users = tmp_path / "users.toml"
+    users.write_text((archive / "users.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    client = app(archive, AUTH="basic", AUTH_USERS_FILE=users)
+    anna = as_basic(client, "anna")
+    assert anna("/api/search?q=zwaluwstaart").get_json()["total"] == 2
+    # Broken while the site runs: nobody gets in, rather than users staff just removed.
+    users.write_text("[users.anna\n", encoding="utf-8")
+    assert anna("/api/search?q=zwaluwstaart").status_code == 401
+    assert as_basic(client, None)("/api/search?q=knalvuurwerk").get_json()["total"] == 2
+    # Fixed, with anna in another group: her view follows at once.
+    users.write_text(f'[users.anna]\npassword = "{hash_password(PASSWORDS["anna"])}"\n'
+                     'groups = ["driehoek"]\n', encoding="utf-8")
+    assert anna("/api/search?q=zwaluwstaart").get_json()["total"] == 0
+    assert anna("/api/search?q=ijsvogeldossier").get_json()["total"] == 1
+
+
 def test_a_bad_users_file_names_the_user(archive, tmp_path):
     users = tmp_path / "users.toml"
     users.write_text('[users.anna]\npassword = "geheim"\n', encoding="utf-8")
