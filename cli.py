@@ -1,6 +1,6 @@
-"""The `bestuurszoeker` command: index, search, info, analyze, serve. Thin: the logic lives in the
-`index` and `search` packages; this module turns arguments into calls and errors into
-messages and exit codes.
+"""The `bestuurszoeker` command: index, search, info, analyze, serve, hash-password. Thin: the
+logic lives in the `index` and `search` packages; this module turns arguments into calls and
+errors into messages and exit codes.
 
 Exit codes: 0 success; 1 some files failed (the rest is indexed); 2 usage error;
 3 the index is locked by another run; 4 the index is missing or damaged.
@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="actor gazetteer TOML (default: the shipped one)")
     idx.add_argument("--topics", type=Path, default=os.environ.get("BESTUURSZOEKER_TOPICS"),
                      help="topic rules TOML (default: the shipped one)")
+    idx.add_argument("--access", type=Path, default=os.environ.get("BESTUURSZOEKER_ACCESS"),
+                     help="access rules TOML: labels per folder or glob (default: none, "
+                     "documents are public unless they declare labels themselves)")
 
     srch = with_index(commands.add_parser("search", help="search the index"))
     srch.add_argument("query", nargs="?", default="", help="words, \"phrases\", OF, NIET, -word")
@@ -58,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     srch.add_argument("--page", type=int, default=1)
     srch.add_argument("--per-page", type=int, default=10)
     srch.add_argument("--json", action="store_true", help="print the results as JSON")
+    srch.add_argument("--groups", metavar="GROUP,GROUP",
+                      help="search as a viewer in these groups: only public documents and "
+                      "those labelled for them (\"\" for an anonymous visitor; default: "
+                      "everything, as an administrator)")
+    srch.add_argument("--user", metavar="NAME",
+                      help="search as this user (with --groups: in those groups)")
     srch.add_argument("--synonyms", type=Path, default=os.environ.get("BESTUURSZOEKER_SYNONYMS"),
                       help="synonyms and acronyms TOML (default: the shipped one)")
 
@@ -67,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     ana = commands.add_parser("analyze", help="print the index terms a text produces")
     ana.add_argument("text")
     ana.add_argument("--query", action="store_true", help="analyse as a query instead")
+
+    commands.add_parser(
+        "hash-password",
+        help="print a password hash for the users file of the web's basic login "
+        "(asks twice on a terminal, else reads one line from stdin)",
+    )
 
     srv = with_index(commands.add_parser("serve", help="serve the web front end (waitress)"))
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -91,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return {"index": cmd_index, "search": cmd_search, "info": cmd_info,
-                "analyze": cmd_analyze, "serve": cmd_serve}[args.command](args)
+                "analyze": cmd_analyze, "serve": cmd_serve,
+                "hash-password": cmd_hash_password}[args.command](args)
     except IndexLocked as exc:
         return _fail(str(exc), EXIT_LOCKED)
     except (IndexMissing, IndexDamaged) as exc:
@@ -116,7 +132,7 @@ def cmd_index(args) -> int:
     from index.store import IndexStore
 
     try:
-        vocabularies = Vocabularies.load(args.actors, args.topics)
+        vocabularies = Vocabularies.load(args.actors, args.topics, args.access)
         report = run(args.sources, IndexStore(args.index), vocabularies, rebuild=args.rebuild,
                      lock_wait=args.wait, progress=_progress_bar() if _tty() else None)
     except SourceMissing as exc:
@@ -138,16 +154,20 @@ def cmd_index(args) -> int:
 
 
 def cmd_search(args) -> int:
-    from search import BadRequest, SearchIndex, SearchRequest, run
+    from search import EVERYTHING, BadRequest, SearchIndex, SearchRequest, run
+    from search.access import viewer_labels
     from search.request import parse_iso_date
     from search.synonyms import load as load_synonyms
 
+    access = EVERYTHING
+    if args.groups is not None or args.user is not None:
+        access = viewer_labels(args.user, (args.groups or "").split(","))
     try:
         request = SearchRequest(
             query=args.query, topics=tuple(args.topic), actors=tuple(args.actor),
             date_from=parse_iso_date("--from", args.date_from),
             date_to=parse_iso_date("--to", args.date_to),
-            sort=args.sort, page=args.page, per_page=args.per_page,
+            sort=args.sort, page=args.page, per_page=args.per_page, access=access,
         )
     except BadRequest as exc:
         name = exc.parameter if exc.parameter.startswith("--") else f"--{exc.parameter}"
@@ -229,6 +249,23 @@ def cmd_serve(args) -> int:
               base_url=args.base_url, workers=args.workers)
     except ConfigError as exc:
         return _fail(str(exc), EXIT_USAGE)
+    return EXIT_OK
+
+
+def cmd_hash_password(args) -> int:
+    from web.passwords import hash_password
+
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            return _fail("the passwords differ", EXIT_USAGE)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        return _fail("empty password", EXIT_USAGE)
+    print(hash_password(password))
     return EXIT_OK
 
 

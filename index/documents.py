@@ -63,3 +63,4 @@ class Document:
     items: list[AgendaItem]
     url: str | None = None
     format: str = "txt"
+    access: tuple[str, ...] = ()  # labels of who may see it (index.access); () is public

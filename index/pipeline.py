@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import readers
+from .access import AccessRules, document_labels, load_access_rules, rule_paths
 from .actors import extract_actors
 from .clean import clean
 from .dates import meeting_date
@@ -86,18 +87,25 @@ class IndexReport:
 
 @dataclass
 class Vocabularies:
-    """The staff-edited vocabularies a run extracts actors and topics with."""
+    """The staff-edited vocabularies a run extracts actors and topics with, and the access
+    rules that label documents."""
 
     gazetteer: object
     topic_rules: list
     fingerprint: str
+    access: AccessRules = field(default_factory=AccessRules)
 
     @classmethod
-    def load(cls, actors_path: Path | None = None, topics_path: Path | None = None):
+    def load(cls, actors_path: Path | None = None, topics_path: Path | None = None,
+             access_path: Path | None = None):
         gazetteer = load_gazetteer(actors_path)
         rules = load_topic_rules(topics_path)
-        digest = hashlib.sha256(repr((gazetteer, rules)).encode("utf-8")).hexdigest()[:16]
-        return cls(gazetteer, rules, digest)
+        access = load_access_rules(access_path)
+        # A change of any of them re-extracts every file, so labels follow changed rules.
+        digest = hashlib.sha256(
+            repr((gazetteer, rules, access.fingerprint())).encode("utf-8")
+        ).hexdigest()[:16]
+        return cls(gazetteer, rules, digest, access)
 
 
 def run(
@@ -200,11 +208,16 @@ def _process(file_path: Path, shown: str, root_abs: str, key: str, digest: str, 
     if not result.texts:
         raise UnreadableDocument(shown, "; ".join(result.problems) or "no text found")
     documents = [build_document(raw, key, shown, file_path, vocabularies) for raw in result.texts]
+    ruled = vocabularies.access.labels_for(rule_paths(file_path, Path(root_abs)))
+    problems = list(result.problems)
+    for raw, document in zip(result.texts, documents, strict=True):
+        document.access, label_problems = document_labels(raw.meta.get("access"), ruled)
+        problems.extend(label_problems)
     entry = {
         "hash": digest,
         "root": root_abs,
         "source": shown,
-        "problems": result.problems,
+        "problems": list(dict.fromkeys(problems)),
         "documents": [_summary(d) for d in documents],
     }
     return entry, documents
@@ -364,6 +377,7 @@ def _fields(document: Document, item: AgendaItem) -> dict:
         "topic_evidence": {t.topic: list(t.evidence) for t in item.topics},
         "source": document.source,
         "url": document.url or "",
+        "access": ",".join(document.access),
     }
     if date:
         values["date_num"] = date.year * 10000 + date.month * 100 + date.day
@@ -380,6 +394,7 @@ def _summary(document: Document) -> dict:
         "date_source": document.date_source,
         "sections": len(document.items),
         "format": document.format,
+        "access": list(document.access),
     }
 
 

@@ -31,7 +31,7 @@ MAX_PDF_PAGES = 2000
 
 SIDECAR_SUFFIX = ".meta.toml"
 META_KEYS = ("title", "date", "actors", "topics", "url", "access")
-_LIST_KEYS = frozenset({"actors", "topics"})
+_LIST_KEYS = frozenset({"actors", "topics", "access"})
 
 
 # --------------------------------------------------------------------------- dispatch

@@ -13,7 +13,7 @@ from whoosh import fields
 from .analysis import ANALYSIS_VERSION, dutch_analyzer
 
 # Part of every index's manifest: an index written with another version is rebuilt.
-SCHEMA_VERSION = f"1.{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"2.{ANALYSIS_VERSION}"
 
 
 @dataclass(frozen=True)
@@ -73,4 +73,6 @@ def build_schema() -> fields.Schema:
         topic_evidence=fields.STORED(),
         source=fields.STORED(),
         url=fields.STORED(),
+        # Who may see the item (index.access labels, comma-separated); empty: public.
+        access=fields.KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
     )

@@ -5,7 +5,10 @@
 """
 
 from .engine import SearchIndex, run
-from .request import BadRequest, SearchRequest
+from .request import EVERYTHING, BadRequest, SearchRequest
 from .results import FacetValue, Hit, Results
 
-__all__ = ["BadRequest", "FacetValue", "Hit", "Results", "SearchIndex", "SearchRequest", "run"]
+__all__ = [
+    "EVERYTHING", "BadRequest", "FacetValue", "Hit", "Results", "SearchIndex", "SearchRequest",
+    "run",
+]

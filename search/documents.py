@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from whoosh import highlight
 
+from .access import may_see
 from .engine import SearchIndex, highlight_terms
 from .query import parse
 from .snippets import ANALYZER, MarkFormatter
@@ -58,8 +59,10 @@ class _WholeText(highlight.Fragmenter):
             yield highlight.Fragment(text, matches, 0, len(text))
 
 
-def get(index: SearchIndex, doc_id: str, query_text: str = "") -> DocumentView | None:
-    """The document with all its agenda items; None when the id is unknown."""
+def get(index: SearchIndex, doc_id: str, query_text: str = "",
+        access: frozenset[str] = frozenset()) -> DocumentView | None:
+    """The document with all its agenda items; None when the id is unknown or the viewer
+    holding `access` may not see it (the same answer, so that existence does not leak)."""
     generation = index.generation()
     info = generation.manifest.document(doc_id)
     if info is None:
@@ -70,6 +73,8 @@ def get(index: SearchIndex, doc_id: str, query_text: str = "") -> DocumentView |
             (searcher.stored_fields(n) for n in searcher.document_numbers(doc_id=doc_id)),
             key=lambda f: f.get("position", 0),
         )
+        if not all(may_see(_labels(fields.get("access")), access) for fields in stored):
+            return None
         if query_text.strip():
             parsed = parse(query_text, generation.ix.schema, synonyms=index.synonyms)
             found = highlight_terms(searcher, parsed)
@@ -99,6 +104,19 @@ def get(index: SearchIndex, doc_id: str, query_text: str = "") -> DocumentView |
             )
         )
     return view
+
+
+def holdings(index: SearchIndex, access: frozenset[str] = frozenset()) -> tuple[int, int]:
+    """(documents, agenda items) of the index that a viewer holding `access` may see."""
+    visible = [
+        d for d in index.generation().manifest.documents()
+        if may_see(d.get("access", ()), access)
+    ]
+    return len(visible), sum(d["sections"] for d in visible)
+
+
+def _labels(value: str | None) -> list[str]:
+    return [label for label in (value or "").split(",") if label]
 
 
 def _marked_paragraphs(text: str, terms: frozenset[str]) -> tuple[str, bool]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import queue
 import re
 import threading
@@ -33,6 +34,8 @@ from .synonyms import load as load_synonyms
 from .vectors import Vectors
 
 SUGGEST_FIELDS = ("text", "heading", "title")
+# Corrections the corrector offers per word; the closest one the viewer may see is taken.
+SUGGEST_CANDIDATES = 10
 # Values per facet in a result (most frequent first; years newest first). On a large archive
 # the actor facet has thousands of values; nobody reads them, and cached results keep them.
 FACET_VALUES = 100
@@ -161,16 +164,20 @@ class SearchIndex:
 
 
 def run(request: SearchRequest, index: SearchIndex) -> Results:
-    """Search: the requested page of hits, facet counts over all matches, and a notice.
+    """Search: the requested page of hits, facet counts over all matches, and a notice, over
+    the documents the request's viewer may see.
 
     Results are remembered per index generation (saved searches and feed readers ask the
     same question again and again); a re-index starts afresh. Callers must not change them.
     """
     generation = index.generation()
+    table = generation.facets()
+    # The cache key holds what the viewer may see: viewers who see the same documents share
+    # entries, and no one is ever answered from another's.
+    request = dataclasses.replace(request, access=table.access.effective(request.access))
     cached = generation.cache.get(request)
     if cached is not None:
         return cached
-    table = generation.facets()
     with generation.searcher() as searcher:
         results = _run(request, searcher, table, generation.vectors(), index.synonyms)
     generation.cache.put(request, results)
@@ -182,7 +189,8 @@ def _run(request: SearchRequest, searcher, table: FacetTable, vectors: Vectors, 
     schema = searcher.schema
     parsed = parse(request.query, schema, synonyms=synonyms) if request.query else None
     allowed = table.filter_mask(
-        request.topics, request.actors, _day(request.date_from), _day(request.date_to)
+        request.topics, request.actors, _day(request.date_from), _day(request.date_to),
+        request.access,
     )
     matched, scores = _matches(searcher, vectors, parsed, allowed)
     notice = parsed.notice if parsed else None
@@ -203,7 +211,8 @@ def _run(request: SearchRequest, searcher, table: FacetTable, vectors: Vectors, 
         expansions=parsed.expansions if parsed else [],
     )
     if parsed and (results.total == 0 or notice == NOTICE_OR_FALLBACK):
-        results.suggestion = _suggestion(searcher, allowed, request.query)
+        visible = table.live & table.access.visible(request.access)
+        results.suggestion = _suggestion(searcher, vectors, visible, allowed, request.query)
     page = _page(searcher, table, parsed, matched, scores, request)
     terms = highlight_terms(searcher, parsed)
     found = _occurrences(searcher.reader(), [d for d, _ in page], terms.get("text", ()))
@@ -250,31 +259,42 @@ def _page(searcher, table: FacetTable, parsed, matched: np.ndarray, scores,
     return [(int(matched[i]), None) for i in order[request.offset : end]]
 
 
-def _suggestion(searcher, allowed: np.ndarray, text: str) -> str | None:
-    """A corrected query ("Bedoelde u …?"): each typed word that no field knows is replaced by
-    the closest word of the texts (same first letter, at most two edits), if the corrected
-    query then finds anything."""
+def _suggestion(searcher, vectors: Vectors, visible: np.ndarray, allowed: np.ndarray,
+                text: str) -> str | None:
+    """A corrected query ("Bedoelde u …?"): each typed word that occurs in no document the
+    viewer may see is replaced by the closest word of the texts that does (same first letter,
+    at most two edits), if the corrected query then finds anything. Words are judged by the
+    visible documents only, so a suggestion never reveals a word of a hidden document."""
     reader = searcher.reader()
     corrector = reader.corrector("text")
     corrected = text
     for word in dict.fromkeys(_WORD.findall(text)):
-        terms = analyse(word, mode="query")
-        if not terms or word.upper() in _OPERATOR_WORDS or any(
-            reader.doc_frequency(field, term) for field in SUGGEST_FIELDS for term in terms
-        ):
+        if word.upper() in _OPERATOR_WORDS or not analyse(word, mode="query"):
+            continue
+        if _visible_word(reader, vectors, visible, word):
             continue
         try:
-            options = corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1)
+            options = corrector.suggest(word.lower(), limit=SUGGEST_CANDIDATES, maxdist=2,
+                                        prefix=1)
         except Exception:  # noqa: BLE001 - a suggestion is a nicety, never a failure
             options = []
-        if options:
-            corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", options[0], corrected)
+        option = next((o for o in options if _visible_word(reader, vectors, visible, o)), None)
+        if option:
+            corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", option, corrected)
     if corrected == text:
         return None
     docnums = np.fromiter(
         searcher.docs_for_query(parse(corrected, searcher.schema).query), dtype=np.int64
     )
     return corrected if docnums.size and allowed[docnums].any() else None
+
+
+def _visible_word(reader, vectors: Vectors, visible: np.ndarray, word: str) -> bool:
+    """Whether a word occurs, in any of its forms, in a document the viewer may see."""
+    return any(
+        visible[vectors.documents(reader, field, term)].any()
+        for field in SUGGEST_FIELDS for term in analyse(word, mode="query")
+    )
 
 
 def highlight_terms(searcher, parsed: ParsedQuery | None) -> dict[str, frozenset[str]]:

@@ -14,6 +14,7 @@ import numpy as np
 
 from index.schema import UNKNOWN
 
+from .access import AccessColumn
 from .columns import numbers
 from .results import FacetValue
 from .vectors import postings_arrays
@@ -70,11 +71,13 @@ class _Column:
 
 
 class FacetTable:
-    """Facet columns and meeting dates of one searcher generation (build once, then share)."""
+    """Facet columns, meeting dates and access labels of one searcher generation (build once,
+    then share)."""
 
     def __init__(self, reader):
         self.size = reader.doc_count_all()
         self.columns = {spec.name: _Column(reader, spec.field) for spec in FACETS}
+        self.access = AccessColumn(reader, self.size)
         dates = numbers(reader, "date_num", self.size)
         # Whoosh fills a missing number with the type's maximum: make "no date" 0.
         dates[(dates < 10000101) | (dates > 99991231)] = 0
@@ -91,9 +94,11 @@ class FacetTable:
         mask[docnums] = True
         return mask
 
-    def filter_mask(self, topics, actors, date_from: int | None, date_to: int | None):
-        """Documents that carry every topic and actor asked for and lie in the date range."""
-        mask = self.live.copy()
+    def filter_mask(self, topics, actors, date_from: int | None, date_to: int | None,
+                    access: frozenset[str]):
+        """Documents the viewer holding `access` may see that carry every topic and actor asked
+        for and lie in the date range."""
+        mask = self.live & self.access.visible(access)
         for name, values in (("topic", topics), ("actor", actors)):
             for value in values:
                 mask &= self.columns[name].having(value, self.size)

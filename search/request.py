@@ -10,6 +10,9 @@ MAX_QUERY_CHARS = 1000
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
 MAX_FILTER_VALUES = 20
+# The access of an administrator (the command line): every document, whatever its labels.
+# No real label looks like this: index.access labels always have a kind (`groep:…`).
+EVERYTHING = frozenset({"*"})
 
 
 class BadRequest(ValueError):
@@ -24,7 +27,13 @@ class BadRequest(ValueError):
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """The query, filters, order and page of one search. Immutable and validated."""
+    """The query, filters, order and page of one search, and what its viewer may see.
+    Immutable and validated.
+
+    `access` holds the viewer's labels (`index.access.viewer_labels`); the default, none, sees
+    only public documents, so a caller that forgets to say who is asking shows too little,
+    never too much. `EVERYTHING` sees every document.
+    """
 
     query: str = ""
     topics: tuple[str, ...] = field(default_factory=tuple)
@@ -34,6 +43,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    access: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -50,6 +60,7 @@ class SearchRequest:
         object.__setattr__(self, "query", self.query.strip())
         object.__setattr__(self, "topics", tuple(dict.fromkeys(self.topics)))
         object.__setattr__(self, "actors", tuple(dict.fromkeys(self.actors)))
+        object.__setattr__(self, "access", frozenset(self.access))
 
     @property
     def offset(self) -> int:

@@ -138,6 +138,10 @@ class Vectors:
         bm25 = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
         return bm25 * q.boost
 
+    def documents(self, reader, field: str, text) -> np.ndarray:
+        """The document numbers of a term (cached like its postings)."""
+        return self._postings(reader, field, text)[0]
+
     def _postings(self, reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
         key = (field, text)
         with self._lock:

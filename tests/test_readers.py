@@ -358,7 +358,7 @@ def test_sidecar_metadata_wins_over_file_metadata(tmp_path):
         "title": "Uit de sidecar",
         "date": "2024-03-05",
         "actors": ["Jansen"],
-        "access": "intern",
+        "access": ["intern"],
     }
 
 

@@ -28,9 +28,10 @@ SECURITY_HEADERS = {
 
 def create_app(config: Mapping | None = None) -> Flask:
     """The Flask app. `config` overrides the environment and the config file (`INDEX`,
-    `BASE_URL`, `CONFIG_FILE`, and Flask's own keys such as `TESTING`)."""
+    `BASE_URL`, `CONFIG_FILE`, the `AUTH_*` login settings of `web.auth`, and Flask's own keys
+    such as `TESTING`)."""
+    from . import auth, dates, errors, params
     from . import config as settings
-    from . import dates, errors, params
     from .api import api
     from .export import export
     from .feeds import feeds
@@ -46,6 +47,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.extensions["bestuurszoeker.index"] = SearchIndex(app.config["INDEX"], synonyms=synonyms)
     for blueprint in (pages, feeds, export, api):
         app.register_blueprint(blueprint)
+    auth.install(app)
     errors.register(app)
     app.add_template_filter(dates.long_date)
     app.add_template_filter(dates.long_time)

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, request
 from index.errors import IndexDamaged, IndexMissing
 from search import run
 
-from . import params, search_index
+from . import auth, params, search_index
 
 api = Blueprint("api", __name__)
 
@@ -22,7 +22,8 @@ def json_response(data: dict, status: int = 200) -> Response:
 @api.get("/api/search")
 def api_search():
     """The same search parameters as the result page; `per_page` (1–100) as well."""
-    return json_response(run(params.from_args(request.args), search_index()).as_json())
+    search = params.from_args(request.args, auth.access())
+    return json_response(run(search, search_index()).as_json())
 
 
 @api.get("/health")

@@ -6,6 +6,9 @@ Keys: `INDEX` (the index folder), `BASE_URL` (the public address of the site, us
 links in mails, CSV files and Atom feeds, since behind a proxy the request's own address is
 not the one colleagues can open) and `SYNONYMS` (a synonyms TOML file instead of the shipped
 one). In the TOML file they are written `index`, `base_url` and `synonyms`.
+
+Login (off by default) is the `[auth]` table of the file, or `AUTH_*` keys and
+`BESTUURSZOEKER_AUTH_*` variables; `web.auth` explains and checks them.
 """
 
 from __future__ import annotations
@@ -25,6 +28,18 @@ ENVIRONMENT = {
     "SYNONYMS": "BESTUURSZOEKER_SYNONYMS",
 }
 FILE_KEYS = {"index": "INDEX", "base_url": "BASE_URL", "synonyms": "SYNONYMS"}
+# The [auth] table of the file; the environment variable of each is BESTUURSZOEKER_<KEY>.
+AUTH_FILE_KEYS = {
+    "method": "AUTH",
+    "user_header": "AUTH_USER_HEADER",
+    "groups_header": "AUTH_GROUPS_HEADER",
+    "groups_separator": "AUTH_GROUPS_SEPARATOR",
+    "proxies": "AUTH_PROXIES",
+    "users_file": "AUTH_USERS_FILE",
+    "admin_groups": "AUTH_ADMIN_GROUPS",
+    "required": "AUTH_REQUIRED",
+}
+ENVIRONMENT.update({key: f"BESTUURSZOEKER_{key}" for key in AUTH_FILE_KEYS.values()})
 
 
 class ConfigError(ValueError):
@@ -57,8 +72,12 @@ def _read_file(path: Path) -> dict:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     settings = {}
     for key, value in data.items():
+        if key == "auth":
+            settings.update(_auth_table(path, value))
+            continue
         if key not in FILE_KEYS:
-            raise ConfigError(f"{path}: unknown key {key!r} (known: {', '.join(FILE_KEYS)})")
+            known = ", ".join([*FILE_KEYS, "[auth]"])
+            raise ConfigError(f"{path}: unknown key {key!r} (known: {known})")
         if not isinstance(value, str):
             raise ConfigError(f"{path}: {key} must be a string")
         settings[FILE_KEYS[key]] = value
@@ -66,6 +85,21 @@ def _read_file(path: Path) -> dict:
         if key in settings:
             # A relative path is read relative to the config file, not to the cwd.
             settings[key] = str(path.parent / settings[key])
+    return settings
+
+
+def _auth_table(path: Path, table) -> dict:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: auth must be a table ([auth])")
+    settings = {}
+    for key, value in table.items():
+        if key not in AUTH_FILE_KEYS:
+            raise ConfigError(
+                f"{path}: [auth] unknown key {key!r} (known: {', '.join(AUTH_FILE_KEYS)})"
+            )
+        settings[AUTH_FILE_KEYS[key]] = value
+    if isinstance(settings.get("AUTH_USERS_FILE"), str):
+        settings["AUTH_USERS_FILE"] = str(path.parent / settings["AUTH_USERS_FILE"])
     return settings
 
 

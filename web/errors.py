@@ -4,7 +4,7 @@ and never a traceback."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from index.errors import IndexDamaged, IndexMissing
@@ -14,12 +14,14 @@ from .params import InvalidParameter
 
 TITLES = {
     400: "Ongeldige zoekopdracht",
+    401: "Inloggen nodig",
     404: "Niet gevonden",
     405: "Methode niet toegestaan",
     500: "Er ging iets mis",
     503: "Zoeken is tijdelijk niet mogelijk",
 }
 MESSAGES = {
+    401: "Log in om verder te gaan. Lukt inloggen niet, vraag dan de beheerder om hulp.",
     404: "Deze pagina of dit document bestaat niet (meer). Misschien is het document uit de "
          "index verwijderd of is de link niet volledig overgenomen.",
     405: "Dit adres kan alleen worden opgevraagd, niet worden gewijzigd.",
@@ -48,7 +50,12 @@ def register(app: Flask) -> None:
         if isinstance(exc, InternalServerError):
             app.logger.error("internal error", exc_info=exc.original_exception)
         code = exc.code if exc.code in TITLES else 500
-        return _answer(code, MESSAGES.get(code, MESSAGES[500]))
+        response = make_response(_answer(code, MESSAGES.get(code, MESSAGES[500])))
+        # A login challenge keeps the header that makes the browser ask for a password.
+        for name, value in exc.get_headers():
+            if name == "WWW-Authenticate":
+                response.headers.add(name, value)
+        return response
 
 
 def _answer(status: int, message: str, parameter: str | None = None):

@@ -19,7 +19,7 @@ from flask import Blueprint, Response, request
 from search import run
 from search.request import MAX_PER_PAGE
 
-from . import params, search_index
+from . import auth, params, search_index
 from .links import absolute, document_url
 
 export = Blueprint("export", __name__)
@@ -34,7 +34,7 @@ _MARK = re.compile(r"</?mark>")
 @export.get("/export.csv")
 def export_csv():
     """All hits of the search (up to EXPORT_LIMIT) in the search's order; `page` is ignored."""
-    search = params.from_args(request.args)
+    search = params.from_args(request.args, auth.access())
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")

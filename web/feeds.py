@@ -17,7 +17,7 @@ from flask import Blueprint, Response, request
 
 from search import Hit, Results, SearchRequest, run
 
-from . import dates, facets, params, search_index
+from . import auth, dates, facets, params, search_index
 from .links import absolute, document_url, search_url
 
 feeds = Blueprint("feeds", __name__)
@@ -30,8 +30,8 @@ FEED_ENTRIES = 30
 def search_feed():
     """The search's newest hits; `sort` and `page` are ignored (a feed is always newest first)."""
     # The search as its result page shows it (newest first), for the feed's links.
-    search = dataclasses.replace(params.from_args(request.args), sort="newest", page=1,
-                                 per_page=params.DEFAULT.per_page)
+    search = dataclasses.replace(params.from_args(request.args, auth.access()), sort="newest",
+                                 page=1, per_page=params.DEFAULT.per_page)
     index = search_index()
     results = run(dataclasses.replace(search, per_page=FEED_ENTRIES), index)
     indexed = index.generation().manifest.updated or _now()

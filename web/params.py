@@ -41,10 +41,11 @@ class InvalidParameter(ValueError):
         self.message = message
 
 
-def from_args(args: MultiDict) -> SearchRequest:
-    """The search the URL parameters describe. Unknown parameters are ignored; bad values raise
-    `InvalidParameter`. The query is cut at the engine's limit so that every link built from
-    it stays bounded."""
+def from_args(args: MultiDict, access: frozenset[str] = frozenset()) -> SearchRequest:
+    """The search the URL parameters describe, for a viewer holding `access` (never part of
+    the URL: a saved link shows each viewer what they may see). Unknown parameters are
+    ignored; bad values raise `InvalidParameter`. The query is cut at the engine's limit so
+    that every link built from it stays bounded."""
     query = CONTROL_CHARACTERS.sub(" ", args.get("q", ""))[:MAX_QUERY_CHARS].strip()
     try:
         return SearchRequest(
@@ -56,6 +57,7 @@ def from_args(args: MultiDict) -> SearchRequest:
             sort=_single(args, "sort") or DEFAULT.sort,
             page=_whole_number(args, "page", DEFAULT.page),
             per_page=_whole_number(args, "per_page", DEFAULT.per_page),
+            access=access,
         )
     except BadRequest as exc:
         raise InvalidParameter(exc.parameter, exc.value, dutch_message(exc)) from None

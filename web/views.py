@@ -9,7 +9,7 @@ from flask import Blueprint, abort, redirect, render_template, request
 from search import SearchRequest, run
 from search import documents as search_documents
 
-from . import facets, params, result_list, search_index
+from . import auth, facets, params, result_list, search_index
 from .links import absolute, document_url, mailto, search_url
 
 pages = Blueprint("pages", __name__)
@@ -30,12 +30,13 @@ def home():
     wanted = params.from_args(request.args)
     if params.canonical_pairs(wanted):
         return redirect(search_url(wanted))
-    generation = search_index().generation()
+    index = search_index()
+    documents, agenda_items = search_documents.holdings(index, auth.access())
     return render_template(
         "home.html",
-        documents=sum(1 for _ in generation.manifest.documents()),
-        agenda_items=generation.ix.doc_count(),
-        updated=generation.manifest.updated,
+        documents=documents,
+        agenda_items=agenda_items,
+        updated=index.generation().manifest.updated,
         tips=SEARCH_TIPS,
         newest=search_url(SearchRequest(sort="newest")),
     )
@@ -45,7 +46,7 @@ def home():
 def search():
     """A result page. Any other spelling of the same search is redirected to the canonical
     URL, so that the address bar can be saved and shared as it is."""
-    wanted = params.from_args(request.args)
+    wanted = params.from_args(request.args, auth.access())
     given = parse_qsl(request.query_string.decode("utf-8", "replace"), keep_blank_values=True)
     if given != params.canonical_pairs(wanted):
         return redirect(search_url(wanted))
@@ -78,7 +79,7 @@ def document(doc_id: str):
     """A whole meeting document; with `q` the query words are marked. The other search
     parameters are carried along for the link back to the result list."""
     found_with = params.from_args(request.args)
-    view = search_documents.get(search_index(), doc_id, found_with.query)
+    view = search_documents.get(search_index(), doc_id, found_with.query, auth.access())
     if view is None:
         abort(404)
     searched = bool(params.canonical_pairs(found_with))
