@@ -98,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "index", "absent") is None:
+    # `serve` leaves an unnamed index to the web config (file, environment, default).
+    if getattr(args, "index", "absent") is None and args.command != "serve":
         from index.store import default_root
 
         args.index = default_root()

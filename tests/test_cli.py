@@ -160,3 +160,18 @@ def test_sample_minutes_all_index_with_their_dates(tmp_path):
         if name.startswith(("terugkoppeling-", "verslag-")) and not name.endswith(".jsonl"):
             assert doc["date"] and doc["date"].replace("-", "") in name.replace("-", ""), name
             assert doc["sections"] >= 3, name
+
+
+def test_serve_takes_the_index_from_the_web_config_file_unless_named(monkeypatch, tmp_path):
+    import web.server
+    from web import create_app
+
+    served = []
+    monkeypatch.setattr(web.server, "serve", lambda index_dir, **_: served.append(
+        create_app({"INDEX": index_dir}).config["INDEX"]))
+    config = tmp_path / "web.toml"
+    config.write_text(f'index = "{tmp_path / "uit-bestand"}"\n', encoding="utf-8")
+    monkeypatch.setenv("BESTUURSZOEKER_CONFIG", str(config))
+    assert cli.main(["serve"]) == 0
+    assert cli.main(["serve", "--index", str(tmp_path / "genoemd")]) == 0
+    assert served == [tmp_path / "uit-bestand", tmp_path / "genoemd"]
