@@ -19,6 +19,7 @@ from . import readers
 from .access import AccessRules, document_labels, load_access_rules, rule_paths
 from .actors import extract_actors
 from .clean import clean
+from .columns import write_missing as write_columns
 from .dates import meeting_date
 from .documents import AgendaItem, Document, RawText, TopicMatch
 from .errors import BestuurszoekerError, UnreadableDocument
@@ -356,6 +357,7 @@ def _write(ix, kept: dict[str, dict], pending, gone: list[str]) -> None:
     except BaseException:
         writer.cancel()
         raise
+    write_columns(ix)
 
 
 def _fields(document: Document, item: AgendaItem) -> dict:

@@ -47,6 +47,10 @@ QUERY_FIELDS = (
     QueryField(("text", "tekst"), "text"),
 )
 
+# Keyword fields whose values search reads for every document at once (facets, access):
+# saved per segment by the indexer (index/columns.py).
+TERM_COLUMNS = ("year", "month", "topic", "actor", "access")
+
 UNKNOWN = "onbekend"  # the year/month facet value of a document without a meeting date
 
 

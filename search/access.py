@@ -12,9 +12,9 @@ from collections.abc import Iterable
 import numpy as np
 
 from index.access import viewer_labels
+from index.columns import term_column
 
 from .request import EVERYTHING
-from .vectors import postings_arrays
 
 __all__ = ["EVERYTHING", "AccessColumn", "may_see", "viewer_labels"]
 
@@ -31,10 +31,9 @@ class AccessColumn:
     def __init__(self, reader, size: int):
         self.size = size
         self.documents: dict[str, np.ndarray] = {}
-        if "access" in reader.indexed_field_names():
-            for term in reader.lexicon("access"):
-                label = term.decode("utf-8") if isinstance(term, bytes) else term
-                self.documents[label], _ = postings_arrays(reader, "access", term)
+        column = term_column(reader, "access")
+        for code, label in enumerate(column.values):
+            self.documents[label] = column.docs[column.codes == code]
         self.labelled = np.zeros(size, dtype=bool)
         for docs in self.documents.values():
             self.labelled[docs] = True

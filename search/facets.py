@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.columns import term_column
 from index.schema import UNKNOWN
 
 from .access import AccessColumn
 from .columns import numbers
 from .results import FacetValue
-from .vectors import postings_arrays
 
 
 @dataclass(frozen=True)
@@ -43,20 +43,11 @@ class _Column:
     """All (document, value) pairs of one facet field."""
 
     def __init__(self, reader, fieldname: str):
-        values: list[str] = []
-        docs: list[np.ndarray] = []
-        codes: list[np.ndarray] = []
-        if fieldname in reader.indexed_field_names():
-            for code, term in enumerate(reader.lexicon(fieldname)):
-                value = term.decode("utf-8") if isinstance(term, bytes) else term
-                ids, _ = postings_arrays(reader, fieldname, term)
-                values.append(value)
-                docs.append(ids)
-                codes.append(np.full(len(ids), code, dtype=np.int32))
-        self.values = values
-        self.index = {value: code for code, value in enumerate(values)}
-        self.docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
-        self.codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32)
+        column = term_column(reader, fieldname)
+        self.values = column.values
+        self.index = {value: code for code, value in enumerate(self.values)}
+        self.docs = column.docs
+        self.codes = column.codes
 
     def count(self, selected: np.ndarray) -> np.ndarray:
         inside = selected[self.docs]
