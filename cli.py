@@ -135,7 +135,7 @@ def cmd_index(args) -> int:
         print(file=sys.stderr)
     if report.interrupted_run:
         print(f"note: an interrupted run left the lock ({report.interrupted_run}); it was "
-              "cleared and its unfinished generation removed", file=sys.stderr)
+              "cleared and anything it left half-written removed", file=sys.stderr)
     for failure in report.failed:
         print(f"failed: {failure.path}: {failure.error}", file=sys.stderr)
     if args.json:
