@@ -3,7 +3,8 @@ logic lives in the `index` and `search` packages; this module turns arguments in
 errors into messages and exit codes.
 
 Exit codes: 0 success; 1 some files failed (the rest is indexed); 2 usage error;
-3 the index is locked by another run; 4 the index is missing or damaged.
+3 the index is locked by another run; 4 the index is missing or damaged; 5 the index cannot
+be written (disk full, read-only); the previous index is unchanged.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE, EXIT_LOCKED, EXIT_INDEX = 0, 1, 2, 3, 4
+EXIT_UNWRITABLE = 5
 
 
 class _Parser(argparse.ArgumentParser):
@@ -103,7 +105,13 @@ def main(argv: list[str] | None = None) -> int:
         from index.store import default_root
 
         args.index = default_root()
-    from index.errors import IndexDamaged, IndexLocked, IndexMissing, VocabularyError
+    from index.errors import (
+        IndexDamaged,
+        IndexLocked,
+        IndexMissing,
+        IndexUnwritable,
+        VocabularyError,
+    )
 
     try:
         return {"index": cmd_index, "search": cmd_search, "info": cmd_info,
@@ -113,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc), EXIT_LOCKED)
     except (IndexMissing, IndexDamaged) as exc:
         return _fail(str(exc), EXIT_INDEX)
+    except IndexUnwritable as exc:
+        return _fail(str(exc), EXIT_UNWRITABLE)
     except VocabularyError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except BrokenPipeError:
@@ -140,6 +150,9 @@ def cmd_index(args) -> int:
         return _fail(str(exc), EXIT_USAGE)
     if _tty():
         print(file=sys.stderr)
+    if report.interrupted_run:
+        print(f"note: an interrupted run left the lock ({report.interrupted_run}); it was "
+              "cleared and anything it left half-written removed", file=sys.stderr)
     for failure in report.failed:
         print(f"failed: {failure.path}: {failure.error}", file=sys.stderr)
     if args.json:
@@ -204,13 +217,18 @@ def _print_results(results) -> None:
 
 
 def cmd_info(args) -> int:
-    from index.store import IndexStore
+    from search import SearchIndex
+    from search.synonyms import Synonyms
 
-    store = IndexStore(args.index)
-    ix, manifest = store.open()
+    # Opening for search reads every segment, and check() compares every file with its
+    # checksum: a damaged index is reported as such, not as a traceback.
+    index = SearchIndex(args.index, synonyms=Synonyms())
+    generation = index.generation()
+    index.store.check()
+    ix, manifest = generation.ix, generation.manifest
+    current = index.store.root / generation.name
     documents = list(manifest.documents())
     dates = sorted(d["date"] for d in documents if d["date"])
-    current = store.current()
     info = {
         "index": str(args.index),
         "generation": current.name,

@@ -22,7 +22,7 @@ from .clean import clean
 from .columns import write_missing as write_columns
 from .dates import meeting_date
 from .documents import AgendaItem, Document, RawText, TopicMatch
-from .errors import BestuurszoekerError, UnreadableDocument
+from .errors import BestuurszoekerError, IndexUnwritable, UnreadableDocument
 from .schema import UNKNOWN
 from .sections import split
 from .store import IndexStore, Manifest
@@ -59,6 +59,8 @@ class IndexReport:
     seconds: float = 0.0
     generation: str | None = None
     rebuilt: bool = False
+    # What the lock file said when this run found it left behind by a killed run.
+    interrupted_run: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -82,6 +84,7 @@ class IndexReport:
             },
             "generation": self.generation,
             "rebuilt": self.rebuilt,
+            "interrupted_run": self.interrupted_run,
             "seconds": round(self.seconds, 3),
         }
 
@@ -127,7 +130,13 @@ def run(
     vocabularies = vocabularies or Vocabularies.load()
     report = IndexReport()
 
-    with store.lock(lock_wait):
+    with store.lock(lock_wait) as stale_lock:
+        report.interrupted_run = stale_lock
+        store.remove_unfinished()
+        if not rebuild:
+            # A damaged pointer, manifest or truncated file: say so before reading every
+            # file (new_generation compares the contents too).
+            store.check(full=False)
         old = store.manifest()
         # Another analysis chain cannot share an index; other vocabularies only need every
         # file extracted again.
@@ -192,6 +201,9 @@ def run(
                     if k not in ("documents", "sections")
                 }
                 store.publish(folder, manifest)
+            except OSError as exc:
+                store.discard(folder)
+                raise IndexUnwritable(store.root, exc) from exc
             except BaseException:
                 store.discard(folder)
                 raise

@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -31,7 +32,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from .errors import IndexDamaged, IndexLocked, IndexMissing
+from .errors import IndexDamaged, IndexLocked, IndexMissing, IndexUnwritable
 from .schema import SCHEMA_VERSION, build_schema
 
 POINTER = "CURRENT"
@@ -39,6 +40,7 @@ LOCK = "lock"
 MANIFEST = "manifest.json"
 GENERATION_PREFIX = "g"
 WHOOSH_LOCK_SUFFIX = "_LOCK"
+REBUILD_HINT = "re-index with `bestuurszoeker index --rebuild SOURCE...`"
 
 
 def default_root() -> Path:
@@ -59,6 +61,8 @@ class Manifest:
     updated: str | None = None
     files: dict[str, dict] = field(default_factory=dict)
     last_run: dict = field(default_factory=dict)
+    # Per file of the generation: [size, sha256], to tell a damaged index from a bug.
+    checksums: dict[str, list] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
@@ -92,9 +96,22 @@ class IndexStore:
             return None
         except OSError as exc:
             raise IndexDamaged(f"cannot read {self.root / POINTER}: {exc}") from exc
+        except UnicodeDecodeError:
+            name = "(not text)"
         if not name.startswith(GENERATION_PREFIX) or "/" in name:
-            raise IndexDamaged(f"{self.root / POINTER} names no generation ({name!r})")
+            raise IndexDamaged(
+                f"the index in {self.root} is damaged: {self.root / POINTER} names no "
+                f"generation ({name[:40]!r}); {REBUILD_HINT}"
+            )
         return self.root / name
+
+    def _live(self) -> Path | None:
+        """The live generation's folder; None when there is none or the pointer is damaged
+        (a rebuild replaces it anyway)."""
+        try:
+            return self.current()
+        except IndexDamaged:
+            return None
 
     def generation(self) -> str | None:
         """Name of the live generation: changes with every committed run."""
@@ -120,15 +137,47 @@ class IndexStore:
         except IndexDamaged:
             raise
         except Exception as exc:  # Whoosh raises many kinds on damaged files
-            raise IndexDamaged(
-                f"the index in {self.root} is damaged ({type(exc).__name__}: {exc}); "
-                "re-index with `bestuurszoeker index --rebuild SOURCE...`"
-            ) from exc
+            raise self.damaged(exc) from exc
         return ix, manifest
+
+    def damaged(self, cause: Exception | str) -> IndexDamaged:
+        """The error telling the user the index is damaged and how to recover."""
+        if isinstance(cause, Exception):
+            cause = f"{type(cause).__name__}: {cause}"
+        return IndexDamaged(f"the index in {self.root} is damaged ({cause}); {REBUILD_HINT}")
+
+    def check(self, full: bool = True) -> None:
+        """Raise IndexDamaged when the live generation's pointer, manifest or files are not as
+        written (`full=False`: only compare sizes, which is quick)."""
+        current = self.current()
+        if current is None:
+            return
+        try:
+            manifest = Manifest.load(current / MANIFEST)
+        except (OSError, ValueError, TypeError) as exc:
+            raise self.damaged(exc) from exc
+        problem = self.verify(current, manifest, full=full)
+        if problem:
+            raise self.damaged(problem)
+
+    def verify(self, folder: Path, manifest: Manifest, full: bool = True) -> str | None:
+        """What is wrong with the files of a generation (missing, truncated, changed), or None
+        when they are as written (or the manifest has no checksums to compare with)."""
+        for name, (size, digest) in sorted(manifest.checksums.items()):
+            path = folder / name
+            try:
+                actual = path.stat().st_size
+                if actual != size:
+                    return f"{path} has {actual} bytes instead of {size}"
+                if full and _sha256(path) != digest:
+                    return f"{path} has changed since it was written"
+            except OSError as exc:
+                return f"{path}: {exc.strerror or exc}"
+        return None
 
     def manifest(self) -> Manifest:
         """The live manifest (an empty one when nothing was indexed yet or it is unreadable)."""
-        current = self.current()
+        current = self._live()
         if current is None:
             return Manifest()
         try:
@@ -139,21 +188,27 @@ class IndexStore:
     # -- writing -----------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def lock(self, timeout: float) -> Iterator[None]:
+    def lock(self, timeout: float) -> Iterator[str | None]:
         """Hold the indexer lock; wait up to `timeout` seconds for another run to finish.
 
         The lock is an `fcntl` lock: the kernel releases it when its process dies, so a lock
-        left by a killed run never blocks the next one. The file holds the holder's pid and
-        start time for people who want to know who is indexing.
+        left by a killed run never blocks the next one, and a live holder is never overridden.
+        The file holds the holder's pid and start time for people who want to know who is
+        indexing; a run that ends empties it. Yields what a killed run left in it (its stale
+        lock, now cleared), else None.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
-        handle = open(self.root / LOCK, "a+", encoding="utf-8")  # noqa: SIM115
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = open(self.root / LOCK, "a+", encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            raise IndexUnwritable(self.root, exc) from exc
+        acquired = False
         try:
             deadline = time.monotonic() + timeout
-            while True:
+            while not acquired:
                 try:
                     fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
+                    acquired = True
                 except OSError as exc:
                     if exc.errno not in (errno.EAGAIN, errno.EACCES):
                         raise
@@ -167,43 +222,58 @@ class IndexStore:
                         ) from None
                     time.sleep(0.2)
             handle.seek(0)
-            handle.truncate()
-            started = dt.datetime.now().isoformat(timespec="seconds")
-            handle.write(f"pid {os.getpid()} on {socket.gethostname()} since {started}\n")
-            handle.flush()
-            yield
+            stale = handle.read().strip() or None
+            try:
+                handle.seek(0)
+                handle.truncate()
+                started = dt.datetime.now().isoformat(timespec="seconds")
+                handle.write(f"pid {os.getpid()} on {socket.gethostname()} since {started}\n")
+                handle.flush()
+            except OSError as exc:
+                raise IndexUnwritable(self.root, exc) from exc
+            yield stale
         finally:
-            with contextlib.suppress(OSError):
-                handle.truncate(0)
-            handle.close()  # closing releases the flock
+            if acquired:  # the file of a live holder names it: leave it alone
+                with contextlib.suppress(OSError):
+                    handle.truncate(0)
+            with contextlib.suppress(OSError):  # a write that failed may fail again here
+                handle.close()  # closing releases the flock
 
     def new_generation(self, rebuild: bool):
         """A writable copy of the live generation (or an empty index for a rebuild).
 
         Must be called while holding `lock()`. Returns (folder, Whoosh index).
         """
-        self._remove_stale_generations()
-        current = None if rebuild else self.current()
+        self.remove_unfinished()
+        if not rebuild:
+            # Its files are shared with the new generation: damage would carry over.
+            self.check()
+        current = None if rebuild else self._live()
         number = 1 + max((self._number(p) for p in self._generations()), default=0)
         target = self.root / f"{GENERATION_PREFIX}{number:06d}"
-        target.mkdir()
-        if current is not None and (current / MANIFEST).exists():
-            for item in current.iterdir():
-                if item.name == MANIFEST or item.name.endswith(WHOOSH_LOCK_SUFFIX):
-                    continue
-                _link_or_copy(item, target / item.name)
-            return target, whoosh_index.open_dir(str(target))
-        return target, whoosh_index.create_in(str(target), build_schema())
+        try:
+            target.mkdir()
+            if current is not None and (current / MANIFEST).exists():
+                for item in current.iterdir():
+                    if item.name == MANIFEST or item.name.endswith(WHOOSH_LOCK_SUFFIX):
+                        continue
+                    _link_or_copy(item, target / item.name)
+                return target, whoosh_index.open_dir(str(target))
+            return target, whoosh_index.create_in(str(target), build_schema())
+        except OSError as exc:
+            self.discard(target)
+            raise IndexUnwritable(self.root, exc) from exc
 
     def publish(self, folder: Path, manifest: Manifest) -> None:
         """Write the manifest, flush the generation to disk and make it the live one."""
         manifest.schema = SCHEMA_VERSION
         manifest.updated = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        manifest.checksums = self._checksums(folder)
         _write_atomic(folder / MANIFEST, json.dumps(manifest.__dict__, ensure_ascii=False))
         for item in folder.iterdir():
             _fsync(item)
         _fsync(folder)
-        previous = self.current()
+        previous = self._live()
         _write_atomic(self.root / POINTER, folder.name + "\n")
         _fsync(self.root)
         # Keep the previous generation: searchers opened on it a moment ago may still read.
@@ -213,8 +283,24 @@ class IndexStore:
                 shutil.rmtree(old, ignore_errors=True)
 
     def discard(self, folder: Path) -> None:
-        """Remove a generation that was not published (the run failed)."""
+        """Remove a generation that was not published (the run failed); never the live one."""
+        if self._live() == folder:
+            return
         shutil.rmtree(folder, ignore_errors=True)
+
+    def _checksums(self, folder: Path) -> dict[str, list]:
+        """[size, sha256] of every file of a generation. Files shared by hard link with the
+        live generation (checked before they were linked) keep its checksum."""
+        live = self._live()
+        known = self.manifest().checksums if live else {}
+        checksums = {}
+        for item in sorted(folder.iterdir()):
+            if item.name == MANIFEST or item.name.endswith("LOCK") or not item.is_file():
+                continue
+            previous = known.get(item.name)
+            shared = previous and _same_file(live / item.name, item)
+            checksums[item.name] = previous if shared else [item.stat().st_size, _sha256(item)]
+        return checksums
 
     def _generations(self) -> list[Path]:
         if not self.root.exists():
@@ -225,9 +311,15 @@ class IndexStore:
             if p.is_dir() and p.name.startswith(GENERATION_PREFIX) and p.name[1:].isdigit()
         )
 
-    def _remove_stale_generations(self) -> None:
-        """Folders newer than the live one were left by killed runs: nobody reads them."""
-        current = self.current()
+    def remove_unfinished(self) -> None:
+        """Remove what failed or killed runs left: folders newer than the live generation
+        (nobody reads them) and a half-written pointer. Call while holding `lock()`."""
+        with contextlib.suppress(OSError):
+            (self.root / (POINTER + ".tmp")).unlink(missing_ok=True)
+        try:
+            current = self.current()
+        except IndexDamaged:
+            return  # which folder was live is unknown; publishing the rebuild cleans up
         live = self._number(current) if current else 0
         for folder in self._generations():
             if self._number(folder) > live:
@@ -244,6 +336,21 @@ def _link_or_copy(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -68,7 +68,7 @@ def get(index: SearchIndex, doc_id: str, query_text: str = "",
     if info is None:
         return None
     terms = frozenset()
-    with generation.searcher() as searcher:
+    with index.reading(generation), generation.searcher() as searcher:
         stored = sorted(
             (searcher.stored_fields(n) for n in searcher.document_numbers(doc_id=doc_id)),
             key=lambda f: f.get("position", 0),

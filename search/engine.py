@@ -14,7 +14,7 @@ import numpy as np
 from whoosh import scoring
 
 from index.analysis import analyse
-from index.errors import IndexDamaged
+from index.errors import BestuurszoekerError
 from index.store import IndexStore, Manifest
 
 from .facets import FacetTable
@@ -26,7 +26,7 @@ from .query import (
     proximity_words,
     word_count,
 )
-from .request import SearchRequest
+from .request import BadRequest, SearchRequest
 from .results import Hit, Results
 from .snippets import snippet_at
 from .synonyms import Synonyms
@@ -88,12 +88,15 @@ class Generation:
     manifest: Manifest
     _facets: FacetTable | None = None
     _vectors: Vectors | None = None
+    # After a failed read: what is wrong with the files, "" when they proved intact.
+    problem: str | None = None
 
     def __post_init__(self) -> None:
         self.cache = ResultCache(RESULT_CACHE_SIZE)
         self._idle: queue.SimpleQueue = queue.SimpleQueue()
         self._slots = threading.BoundedSemaphore(SEARCHERS)
         self._build = threading.Lock()
+        self._verify = threading.Lock()
 
     @contextlib.contextmanager
     def searcher(self):
@@ -141,12 +144,33 @@ class SearchIndex:
     def generation(self) -> Generation:
         name = self.store.generation()
         current = self._current
-        if current is not None and current.name == name:
-            return current
-        with self._lock:
-            if self._current is None or self._current.name != self.store.generation():
-                self._current = self._open()
-            return self._current
+        if current is None or current.name != name:
+            with self._lock:
+                if self._current is None or self._current.name != self.store.generation():
+                    self._current = self._open()
+                current = self._current
+        if current.problem:
+            raise self.store.damaged(current.problem)
+        return current
+
+    @contextlib.contextmanager
+    def reading(self, generation: Generation):
+        """Whoosh opens segment data lazily, so damage may first show in the middle of a
+        search, as any kind of exception. On the first such failure the generation's files are
+        compared with their checksums: damage becomes IndexDamaged (for this and every later
+        search of the generation); a failure with intact files is a bug and is raised as is."""
+        try:
+            yield
+        except (BestuurszoekerError, BadRequest):
+            raise
+        except Exception as exc:
+            with generation._verify:
+                if generation.problem is None:
+                    folder = self.store.root / generation.name
+                    generation.problem = self.store.verify(folder, generation.manifest) or ""
+            if generation.problem:
+                raise self.store.damaged(generation.problem) from exc
+            raise
 
     def _open(self) -> Generation:
         ix, manifest = self.store.open()
@@ -156,10 +180,7 @@ class SearchIndex:
             # once, instead of as a failure in the middle of a search.
             generation.facets()
         except Exception as exc:  # Whoosh raises struct.error, EOFError, KeyError, …
-            raise IndexDamaged(
-                f"the index in {self.store.root} is damaged ({type(exc).__name__}: {exc}); "
-                "re-index with `bestuurszoeker index --rebuild SOURCE...`"
-            ) from exc
+            raise self.store.damaged(exc) from exc
         return generation
 
 
@@ -178,7 +199,7 @@ def run(request: SearchRequest, index: SearchIndex) -> Results:
     cached = generation.cache.get(request)
     if cached is not None:
         return cached
-    with generation.searcher() as searcher:
+    with index.reading(generation), generation.searcher() as searcher:
         results = _run(request, searcher, table, generation.vectors(), index.synonyms)
     generation.cache.put(request, results)
     return results

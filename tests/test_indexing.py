@@ -185,17 +185,23 @@ def test_a_killed_run_leaves_the_previous_index_intact(minutes, index_dir, tmp_p
     store = IndexStore(index_dir)
     run([minutes], store)
     before = section_ids(index_dir)
+    generation, files = store.generation(), store.manifest().files
     write_minutes(minutes, {"nieuw.txt": "Cybercrime\n\nPhishing bij gemeenten neemt toe.\n"})
     (minutes / "losse-notitie.txt").unlink()
     script = tmp_path / "killer.py"
     script.write_text(KILLER.format(root=str(ROOT)))
-    proc = subprocess.run([sys.executable, str(script), str(minutes), str(index_dir), point],
-                          capture_output=True, timeout=120)
-    assert proc.returncode == -signal.SIGKILL
+    proc = subprocess.Popen([sys.executable, str(script), str(minutes), str(index_dir), point])
+    assert proc.wait(timeout=120) == -signal.SIGKILL
+    # Exactly the previous state: the same generation, manifest, files and hits.
+    assert (store.generation(), store.manifest().files) == (generation, files)
+    store.check()
     assert section_ids(index_dir) == before
     assert found(index_dir, "phishing") == []
+    assert found(index_dir, "zomerfestival") == ["Evenementen"]
     report = run([minutes], store)
+    assert report.interrupted_run.startswith(f"pid {proc.pid} ")  # its stale lock, cleared
     assert [Path(p).name for p in report.added] == ["nieuw.txt"]
+    assert [Path(p).name for p in report.removed] == ["losse-notitie.txt"]
     assert found(index_dir, "phishing") == ["Cybercrime"]
     assert found(index_dir, "zomerfestival") == []
     generations = [p.name for p in index_dir.iterdir() if p.is_dir()]

@@ -30,6 +30,10 @@ MESSAGES = {
     503: "Er is nog geen zoekindex, of de zoekindex kan niet worden geopend. De beheerder kan "
          "de index (opnieuw) maken met ‘bestuurszoeker index’.",
 }
+DAMAGED = (
+    "De zoekindex is beschadigd en kan niet worden gelezen. De beheerder kan hem herstellen "
+    "door opnieuw te indexeren met ‘bestuurszoeker index --rebuild …’."
+)
 
 
 def register(app: Flask) -> None:
@@ -43,7 +47,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(IndexDamaged)
     def no_index(exc):
         app.logger.error("index unavailable: %s", exc)
-        return _answer(503, MESSAGES[503])
+        if isinstance(exc, IndexDamaged):
+            return _answer(503, DAMAGED, index="damaged")
+        return _answer(503, MESSAGES[503], index="missing")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -58,11 +64,14 @@ def register(app: Flask) -> None:
         return response
 
 
-def _answer(status: int, message: str, parameter: str | None = None):
+def _answer(status: int, message: str, parameter: str | None = None,
+            index: str | None = None):
     if request.path.startswith("/api/"):
         error = {"status": status, "message": message}
         if parameter:
             error["parameter"] = parameter
+        if index:
+            error["index"] = index
         return json_response({"error": error}, status)
     return render_template("error.html", status=status, title=TITLES[status], message=message,
                            query=request.args.get("q", "")[:1000]), status
