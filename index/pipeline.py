@@ -248,20 +248,28 @@ def _discover(
     found = []
     owners = dict(owners)
     seen = set()
-    shown_root = {str(r.resolve()): g for r, g in zip(roots, given, strict=True)}
+    resolved = {root: root.resolve() for root in roots}
+    shown_root = {str(resolved[r]): g for r, g in zip(roots, given, strict=True)}
     for root, file_path in readers.walk(roots):
-        abs_path = str(file_path.resolve())
+        root_resolved = resolved[root]
+        root_abs = str(root_resolved)
+        if root.is_dir():
+            # The walk does not follow symlinked folders: only a symlinked file needs its
+            # own resolve() (which costs a system call per path component).
+            inside = file_path.relative_to(root)
+            real = file_path.resolve() if file_path.is_symlink() else root_resolved / inside
+            relative = (real.relative_to(root_resolved) if file_path.is_symlink()
+                        else inside).as_posix()
+            shown = str(Path(shown_root[root_abs]) / relative)
+            key = f"{root_resolved.name}/{relative}"
+        else:
+            real = file_path.resolve()
+            shown = shown_root[root_abs]
+            key = file_path.name
+        abs_path = str(real)
         if abs_path in seen:
             continue
         seen.add(abs_path)
-        root_abs = str(root.resolve())
-        if root.is_dir():
-            relative = file_path.resolve().relative_to(root.resolve()).as_posix()
-            shown = str(Path(shown_root[root_abs]) / relative)
-            key = f"{root.resolve().name}/{relative}"
-        else:
-            shown = shown_root[root_abs]
-            key = file_path.name
         if owners.setdefault(key, abs_path) != abs_path:
             key = abs_path
         found.append((abs_path, file_path, shown, root_abs, key))
