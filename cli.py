@@ -209,6 +209,8 @@ def _print_results(results) -> None:
         print(f"   {hit.section or '(no heading)'}")
         text = re.sub(r"</?mark>", lambda m: plain if m.group(0)[1] == "/" else bold, hit.snippet)
         print(f"   {html.unescape(text)}")
+        if hit.missing:
+            print(f"   (missing: {', '.join(hit.missing)})")
         print(f"   {hit.source}  [{hit.section_id}]")
     for name, values in results.facets.items():
         if values and name != "month":

@@ -15,6 +15,7 @@ from whoosh import scoring
 
 from index.analysis import analyse
 from index.errors import BestuurszoekerError
+from index.schema import SEARCH_FIELDS
 from index.store import IndexStore, Manifest
 
 from .facets import FacetTable
@@ -22,6 +23,7 @@ from .query import (
     RERANK_DEPTH,
     ParsedQuery,
     parse,
+    plain_words,
     proximity_factor,
     proximity_words,
     word_count,
@@ -34,6 +36,7 @@ from .synonyms import load as load_synonyms
 from .vectors import Vectors
 
 SUGGEST_FIELDS = ("text", "heading", "title")
+SEARCH_FIELD_NAMES = tuple(f.name for f in SEARCH_FIELDS)
 # Corrections the corrector offers per word; the closest one the viewer may see is taken.
 SUGGEST_CANDIDATES = 10
 # Values per facet in a result (most frequent first; years newest first). On a large archive
@@ -53,6 +56,13 @@ WEIGHTING = scoring.BM25F(B=0.5, K1=1.2)
 
 NOTICE_OR_FALLBACK = (
     "Geen resultaten met alle woorden samen; hieronder resultaten met een of meer van de woorden."
+)
+# When all words together find fewer agenda items than this, the best items holding only some
+# of the words follow them: a long question or pasted sentence is seldom answered word for
+# word, and a first page with one hit hides the items that answer it in other words.
+PARTIAL_FILL = 10
+NOTICE_PARTIAL = (
+    "{complete} {items} alle woorden; daarna volgen resultaten met een deel van de woorden."
 )
 
 
@@ -215,12 +225,21 @@ def _run(request: SearchRequest, searcher, table: FacetTable, vectors: Vectors, 
     )
     matched, scores = _matches(searcher, vectors, parsed, allowed)
     notice = parsed.notice if parsed else None
-    if parsed and matched.size == 0 and word_count(parsed.query) > 1:
+    complete = None  # with partial matches: the documents that hold every word
+    if parsed and word_count(parsed.query) > 1 and (
+            matched.size == 0 or matched.size < PARTIAL_FILL and plain_words(request.query)):
         wider = parse(request.query, schema, any_word=True, synonyms=synonyms)
         wider_matched, wider_scores = _matches(searcher, vectors, wider, allowed)
-        if wider_matched.size:
+        if wider_matched.size > matched.size:
+            complete = np.zeros(table.size, dtype=bool)
+            complete[matched] = True
+            if matched.size == 0:
+                notice = NOTICE_OR_FALLBACK
+            else:
+                notice = NOTICE_PARTIAL.format(
+                    complete=matched.size,
+                    items="agendapunt bevat" if matched.size == 1 else "agendapunten bevatten")
             parsed, matched, scores = wider, wider_matched, wider_scores
-            notice = NOTICE_OR_FALLBACK
 
     results = Results(
         query=request.query,
@@ -234,12 +253,16 @@ def _run(request: SearchRequest, searcher, table: FacetTable, vectors: Vectors, 
     if parsed and (results.total == 0 or notice == NOTICE_OR_FALLBACK):
         visible = table.live & table.access.visible(request.access)
         results.suggestion = _suggestion(searcher, vectors, visible, allowed, request.query)
-    page = _page(searcher, table, parsed, matched, scores, request)
+    page = _page(searcher, table, parsed, matched, scores, request, complete)
     terms = highlight_terms(searcher, parsed)
     found = _occurrences(searcher.reader(), [d for d, _ in page], terms.get("text", ()))
+    words = _query_words(request.query, parsed) if complete is not None else {}
     for docnum, score in page:
         spans = [(start, end) for occ in found[docnum].values() for _, start, end in occ]
-        results.hits.append(_hit(searcher.stored_fields(docnum), score, spans))
+        hit = _hit(searcher.stored_fields(docnum), score, spans)
+        if complete is not None and not complete[docnum]:
+            hit.missing = _missing(searcher.reader(), vectors, words, docnum)
+        results.hits.append(hit)
     return results
 
 
@@ -253,31 +276,58 @@ def _matches(searcher, vectors: Vectors, parsed: ParsedQuery | None, allowed: np
 
 
 def _page(searcher, table: FacetTable, parsed, matched: np.ndarray, scores,
-          request: SearchRequest):
-    """(docnum, score) of the requested page, in the requested order."""
+          request: SearchRequest, complete: np.ndarray | None = None):
+    """(docnum, score) of the requested page, in the requested order. With `complete` (the
+    documents holding every word), those come first in either order, then the rest."""
     end = request.offset + request.per_page
     if matched.size == 0 or request.offset >= matched.size:
         return []
+    tier = (~complete[matched]).astype(np.int8) if complete is not None else np.zeros(
+        matched.size, dtype=np.int8)
     if request.sort == "relevance" and parsed is not None:
         depth = max(end, RERANK_DEPTH)
-        candidates = matched[np.argsort(-scores[matched], kind="stable")[:depth]]
-        scored = [(int(d), float(scores[d])) for d in candidates]
+        order = np.lexsort((matched, -scores[matched], tier))[:depth]
+        scored = [(int(matched[i]), float(scores[matched[i]]), int(tier[i])) for i in order]
         words = proximity_words(parsed.query)
         if len(words) > 1:
-            found = _occurrences(searcher.reader(), [d for d, _ in scored], words)
+            found = _occurrences(searcher.reader(), [d for d, _, _ in scored], words)
             scored = [
                 (docnum, score * proximity_factor(
-                    {t: [p for p, _, _ in occ] for t, occ in found[docnum].items()}, words))
-                for docnum, score in scored
+                    {t: [p for p, _, _ in occ] for t, occ in found[docnum].items()}, words), t)
+                for docnum, score, t in scored
             ]
-            scored.sort(key=lambda pair: (-pair[1], pair[0]))
-        return scored[request.offset : end]
+            scored.sort(key=lambda row: (row[2], -row[1], row[0]))
+        return [(docnum, score) for docnum, score, _ in scored[request.offset : end]]
     # By date; a search without words lists the newest meetings first. Undated sort last.
     dates = table.dates[matched]
     newest = request.sort != "oldest"
     key = np.where(dates > 0, -dates if newest else dates, np.iinfo(np.int64).max)
-    order = np.lexsort((matched, key))
+    order = np.lexsort((matched, key, tier))
     return [(int(matched[i]), None) for i in order[request.offset : end]]
+
+
+def _query_words(text: str, parsed: ParsedQuery) -> dict[str, tuple[str, ...]]:
+    """The words as typed that the query searches for, with their index terms."""
+    searched = {term for _, term in parsed.query.iter_all_terms()}
+    words = {}
+    for word in _WORD.findall(text):
+        terms = tuple(analyse(word, mode="query"))
+        if word.upper() not in _OPERATOR_WORDS and searched.intersection(terms):
+            words.setdefault(word, terms)
+    return words
+
+
+def _missing(reader, vectors: Vectors, words: dict[str, tuple[str, ...]], docnum: int
+             ) -> list[str]:
+    """The words of `words` that occur in no searched field of a document."""
+    def holds(term: str) -> bool:
+        for field in SEARCH_FIELD_NAMES:
+            docs = vectors.documents(reader, field, term)
+            i = np.searchsorted(docs, docnum)
+            if i < docs.size and docs[i] == docnum:
+                return True
+        return False
+    return [word for word, terms in words.items() if not any(holds(t) for t in terms)]
 
 
 def _suggestion(searcher, vectors: Vectors, visible: np.ndarray, allowed: np.ndarray,

@@ -44,6 +44,8 @@ _LEADING_WILDCARD = re.compile(r"(?<![\w*?])[*?]+")
 _QUESTION_MARK = re.compile(r"\?")
 _OPERATOR_WORDS = {"AND", "EN", "OR", "OF", "NOT", "NIET", "ANDNOT", "ANDMAYBE", "REQUIRE"}
 _SYNTAX = re.compile(r"[\"()*:+\-^~\[\]{}]")
+# Syntax that makes a query more than words (a hyphen inside a word does not).
+_OPERATOR_SYNTAX = re.compile(r"[\"()*:^~\[\]{}]|(?<![^\s(])[-+]")
 # A question ("Wanneer eindigt het convenant?") is about its other words: the answer rarely
 # repeats the question word, and requiring it would hide exactly the passages asked for.
 QUESTION_WORDS = frozenset((
@@ -158,6 +160,13 @@ def _lower_field_names(text: str) -> str:
 
 def _is_empty(q: query.Query) -> bool:
     return q is query.NullQuery or isinstance(q, query.NullQuery.__class__)
+
+
+def plain_words(text: str) -> bool:
+    """Whether a query is just words, without phrases, operators, groups, fields or
+    wildcards: what someone types who expects the engine to judge relevance."""
+    return not _OPERATOR_SYNTAX.search(text) and not any(
+        word in _OPERATOR_WORDS for word in text.split())
 
 
 def word_count(q: query.Query) -> int:

@@ -21,6 +21,8 @@ class Hit:
     score: float | None
     position: int = 0
     url: str | None = None
+    # Words of the query this item lacks (only in a result filled up with partial matches).
+    missing: list[str] = field(default_factory=list)
 
 
 @dataclass

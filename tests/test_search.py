@@ -34,8 +34,43 @@ def test_stemmed_forms_are_found_and_marked(indexed):
     assert "Jaarwisseling" in headings(results)
 
 
-def test_all_words_must_match_by_default(indexed):
-    assert headings(search(indexed, "korpschef stroomstootwapen")) == ["Stroomstootwapen"]
+def test_items_with_all_words_come_first_then_items_with_some_saying_what_they_lack(indexed):
+    results = search(indexed, "korpschef stroomstootwapen")
+    assert headings(results)[0] == "Stroomstootwapen" and results.hits[0].missing == []
+    rest = results.hits[1:]
+    assert {hit.section for hit in rest} == {"Ondermijning", "Bodycams"}
+    assert all(hit.missing == ["stroomstootwapen"] for hit in rest)
+    assert "<mark>korpschef</mark>" in rest[0].snippet
+    assert results.total == 3
+    assert results.notice == ("1 agendapunt bevat alle woorden; daarna volgen resultaten met een "
+                              "deel van de woorden.")
+
+
+def test_a_full_page_of_items_with_all_words_is_not_filled_up(tmp_path):
+    items = "".join(f"Punt {n}\n\nDe korpschef bespreekt de taser, ronde {n}.\n\n"
+                    for n in range(12))
+    folder = write_minutes(tmp_path / "n", {
+        "a.txt": f"Verslag 3 maart 2022\n\n{items}",
+        "b.txt": "Verslag 4 maart 2022\n\nBodycams\n\nDe korpschef over bodycams.\n",
+    })
+    index_run([folder], IndexStore(tmp_path / "i"))
+    results = search(SearchIndex(tmp_path / "i"), "korpschef taser", per_page=20)
+    assert results.total == 12 and results.notice is None
+    assert "Bodycams" not in headings(results)
+
+
+@pytest.mark.parametrize("query", ["korpschef AND stroomstootwapen", '"korpschef" taser',
+                                   "(korpschef) stroomstootwapen", "actor:Verhoeven taser"])
+def test_a_query_with_operators_is_taken_literally(indexed, query):
+    results = search(indexed, query)
+    assert headings(results) == ["Stroomstootwapen"] and results.notice is None
+
+
+def test_items_with_some_words_follow_also_when_sorting_by_date(indexed):
+    results = search(indexed, "korpschef stroomstootwapen", sort="oldest")
+    assert headings(results)[0] == "Stroomstootwapen"
+    dates = [hit.date for hit in results.hits[1:]]
+    assert dates == sorted(dates)
 
 
 def test_and_without_results_falls_back_to_or_and_says_so(indexed):
@@ -209,8 +244,9 @@ def test_facet_lists_are_bounded(tmp_path, monkeypatch):
 ])
 def test_a_question_finds_the_answer_that_does_not_repeat_the_question_word(indexed, question):
     results = search(indexed, question)
-    assert headings(results) == ["Ondermijning"]
-    assert results.notice is None
+    assert headings(results)[0] == "Ondermijning"
+    assert results.hits[0].missing == []
+    assert results.notice.startswith("1 agendapunt bevat alle woorden")
 
 
 def test_a_question_word_followed_by_one_word_is_still_searched(indexed):

@@ -276,6 +276,16 @@ def test_the_notice_of_the_engine_is_shown(client):
     assert 'class="notice" role="status">Geen resultaten met alle woorden samen' in html
 
 
+def test_items_with_only_some_words_say_which_word_they_lack(client):
+    html, _ = get_page(client, "/search?q=korpschef+stroomstootwapen")
+    assert "1 agendapunt bevat alle woorden" in html
+    data = client.get("/api/search?q=korpschef+stroomstootwapen").get_json()
+    missing = [hit["missing"] for hit in data["hits"]]
+    assert missing[0] == [] and len(missing) > 1
+    assert all(m == ["stroomstootwapen"] for m in missing[1:])
+    assert html.count('class="missing">Ontbreekt: <s>stroomstootwapen</s></p>') == len(missing) - 1
+
+
 def test_a_misspelt_word_gets_a_suggestion(client):
     html, page = get_page(client, "/search?q=knalvurwerk")
     assert "Bedoelde u:" in html
