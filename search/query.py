@@ -65,6 +65,33 @@ class ParsedQuery:
     expansions: list[str] = field(default_factory=list)  # synonyms also searched
 
 
+class _PhraseNode(plugins.PhrasePlugin.PhraseNode):
+    """A phrase in which dropped stop words still take up their places: `"extra capaciteit
+    voor de recherche"` searches three terms, with two positions between the last two, so
+    the allowed distance between neighbours grows by the widest such gap."""
+
+    def query(self, parser):
+        q = super().query(parser)
+        fieldname = self.fieldname or parser.fieldname
+        field = parser.schema[fieldname] if parser.schema and fieldname in parser.schema else None
+        if field is not None and field.analyzer and isinstance(q, query.Phrase):
+            places = [t.pos for t in field.tokenize(self.text, mode="query", positions=True)]
+            widest = max((b - a for a, b in itertools.pairwise(places)), default=1)
+            q.slop = self.slop + max(widest - 1, 0)
+        return q
+
+
+class _PhraseTagger(plugins.PhrasePlugin.PhraseTagger):
+    def create(self, parser, match):
+        node = super().create(parser, match)
+        return _PhraseNode(node.text, node.textstartchar, node.slop)
+
+
+class _Phrases(plugins.PhrasePlugin):
+    def taggers(self, parser):
+        return [(_PhraseTagger(self.expr), 0)]
+
+
 def _parser(schema, group) -> qparser.QueryParser:
     parser = qparser.QueryParser(None, schema, group=group)
     parser.add_plugin(
@@ -79,8 +106,10 @@ def _parser(schema, group) -> qparser.QueryParser:
         plugins.EveryPlugin,
         plugins.OperatorsPlugin,
         plugins.FieldsPlugin,
+        plugins.PhrasePlugin,
     ):
         parser.remove_plugin_class(unwanted)
+    parser.add_plugin(_Phrases())
     names = "|".join(name for spec in QUERY_FIELDS for name in spec.names)
     parser.add_plugin(plugins.FieldsPlugin(expr=rf"(?P<text>(?i:{names})):(?=\S)"))
     parser.add_plugin(

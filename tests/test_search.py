@@ -90,6 +90,9 @@ def test_and_without_results_falls_back_to_or_and_says_so(indexed):
         ("informatie-uitwisseling", {"Informatie-uitwisseling"}),
         ("informatie-uitwisseling -korpschef", {"Informatie-uitwisseling"}),
         ('"extra capaciteit"', {"Ondermijning"}),
+        # Stop words inside a phrase still stand between its other words.
+        ('"extra capaciteit voor de recherche"', {"Ondermijning"}),
+        ('"capaciteit de recherche"', set()),
         ("(knalvuurwerk OF taser) korpschef", {"Stroomstootwapen"}),
         ("ondermijn*", {"Ondermijning", "Informatie-uitwisseling"}),
         ("titel:mei", {"Bodycams", "Informatie-uitwisseling"}),
