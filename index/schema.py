@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from whoosh import fields
 
 from .analysis import ANALYSIS_VERSION, dutch_analyzer
+from .positions import compact
 
 # Part of every index's manifest: an index written with another version is rebuilt.
-SCHEMA_VERSION = f"2.{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"3.{ANALYSIS_VERSION}"
 
 
 @dataclass(frozen=True)
@@ -62,18 +63,20 @@ def build_schema() -> fields.Schema:
         doc_id=fields.ID(stored=True),
         position=fields.NUMERIC(int, stored=True),
         # spelling=True keeps the unstemmed words too, for "Bedoelde u …?" suggestions.
-        title=fields.TEXT(analyzer=analyzer, stored=True, spelling=True),
-        heading=fields.TEXT(analyzer=analyzer, stored=True, spelling=True),
-        # Character offsets make highlighting cheap and exact.
-        text=fields.TEXT(analyzer=analyzer, stored=True, chars=True, spelling=True),
+        title=compact(fields.TEXT(analyzer=analyzer, stored=True, spelling=True)),
+        heading=compact(fields.TEXT(analyzer=analyzer, stored=True, spelling=True)),
+        # Positions (phrases, proximity) but no character offsets: those took a sixth of the
+        # postings, and search finds the words to mark in a page's ten texts by tokenising
+        # them again.
+        text=compact(fields.TEXT(analyzer=analyzer, stored=True, spelling=True)),
         date=fields.ID(stored=True),
         date_num=fields.NUMERIC(int, bits=32, signed=False, sortable=True),
         year=fields.ID(),
         month=fields.ID(),
         actor=fields.KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
-        actor_text=fields.TEXT(analyzer=analyzer),
+        actor_text=compact(fields.TEXT(analyzer=analyzer)),
         topic=fields.KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
-        topic_text=fields.TEXT(analyzer=analyzer),
+        topic_text=compact(fields.TEXT(analyzer=analyzer)),
         topic_evidence=fields.STORED(),
         source=fields.STORED(),
         url=fields.STORED(),

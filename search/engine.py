@@ -30,7 +30,7 @@ from .query import (
 )
 from .request import BadRequest, SearchRequest
 from .results import Hit, Results
-from .snippets import snippet_at
+from .snippets import snippet_at, spans_of
 from .synonyms import Synonyms
 from .synonyms import load as load_synonyms
 from .vectors import Vectors
@@ -254,12 +254,10 @@ def _run(request: SearchRequest, searcher, table: FacetTable, vectors: Vectors, 
         visible = table.live & table.access.visible(request.access)
         results.suggestion = _suggestion(searcher, vectors, visible, allowed, request.query)
     page = _page(searcher, table, parsed, matched, scores, request, complete)
-    terms = highlight_terms(searcher, parsed)
-    found = _occurrences(searcher.reader(), [d for d, _ in page], terms.get("text", ()))
+    terms = highlight_terms(searcher, parsed).get("text", frozenset())
     words = _query_words(request.query, parsed) if complete is not None else {}
     for docnum, score in page:
-        spans = [(start, end) for occ in found[docnum].values() for _, start, end in occ]
-        hit = _hit(searcher.stored_fields(docnum), score, spans)
+        hit = _hit(searcher.stored_fields(docnum), score, terms)
         if complete is not None and not complete[docnum]:
             hit.missing = _missing(searcher.reader(), vectors, words, docnum)
         results.hits.append(hit)
@@ -290,10 +288,9 @@ def _page(searcher, table: FacetTable, parsed, matched: np.ndarray, scores,
         scored = [(int(matched[i]), float(scores[matched[i]]), int(tier[i])) for i in order]
         words = proximity_words(parsed.query)
         if len(words) > 1:
-            found = _occurrences(searcher.reader(), [d for d, _, _ in scored], words)
+            found = _positions(searcher.reader(), [d for d, _, _ in scored], words)
             scored = [
-                (docnum, score * proximity_factor(
-                    {t: [p for p, _, _ in occ] for t, occ in found[docnum].items()}, words), t)
+                (docnum, score * proximity_factor(found[docnum], words), t)
                 for docnum, score, t in scored
             ]
             scored.sort(key=lambda row: (row[2], -row[1], row[0]))
@@ -381,9 +378,9 @@ def highlight_terms(searcher, parsed: ParsedQuery | None) -> dict[str, frozenset
     return {field: frozenset(texts) for field, texts in terms.items()}
 
 
-def _occurrences(reader, docnums, terms) -> dict[int, dict[str, list[tuple[int, int, int]]]]:
-    """Per document, (position, start char, end char) of each term in its text, read from the
-    index: one pass per term over the documents in ascending order."""
+def _positions(reader, docnums, terms) -> dict[int, dict[str, list[int]]]:
+    """Per document, the positions of each term in its text, read from the index: one pass
+    per term over the documents in ascending order."""
     found: dict[int, dict] = {docnum: {} for docnum in docnums}
     for term in terms:
         try:
@@ -396,11 +393,12 @@ def _occurrences(reader, docnums, terms) -> dict[int, dict[str, list[tuple[int, 
             if matcher.id() < docnum:
                 matcher.skip_to(docnum)
             if matcher.is_active() and matcher.id() == docnum:
-                found[docnum][term] = matcher.value_as("characters")
+                found[docnum][term] = matcher.value_as("positions")
     return found
 
 
-def _hit(fields: dict, score: float | None, spans: list[tuple[int, int]]) -> Hit:
+def _hit(fields: dict, score: float | None, terms: frozenset[str]) -> Hit:
+    text = fields.get("text", "")
     return Hit(
         doc_id=fields["doc_id"],
         section_id=fields["section_id"],
@@ -409,7 +407,7 @@ def _hit(fields: dict, score: float | None, spans: list[tuple[int, int]]) -> Hit
         date=fields.get("date") or None,
         actors=_split(fields.get("actor")),
         topics=_split(fields.get("topic")),
-        snippet=snippet_at(fields.get("text", ""), spans),
+        snippet=snippet_at(text, spans_of(text, terms)),
         source=fields.get("source", ""),
         score=score,
         position=fields.get("position", 0),

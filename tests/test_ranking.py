@@ -45,3 +45,19 @@ def test_a_part_finds_the_compound_but_the_compound_not_its_loose_parts(tmp_path
     })
     assert set(order(index, "vuurwerk")) == {"Geheel", "Delen"}
     assert order(index, "knalvuurwerk") == ["Geheel"]
+
+
+def test_phrases_and_marks_hold_far_into_a_very_long_agenda_item(tmp_path):
+    # Word positions are stored as gaps of 1, 2 or 4 bytes: a phrase beyond word 65,536, after
+    # gaps of more than 255 and 65,535 words, must still be found and marked.
+    long_text = (f"Het college vraagt extra capaciteit. {FILLER * 40} "
+                 f"{'planning ' * 66_000}De korpschef vraagt extra capaciteit voor de recherche.")
+    index = build(tmp_path, {
+        "a.txt": f"Verslag 3 maart 2022\n\nLange vergadering\n\n{long_text}\n",
+        "b.txt": "Verslag 4 maart 2022\n\nKort\n\nDe recherche krijgt capaciteit, extra uren.\n",
+    })
+    assert order(index, '"extra capaciteit"') == ["Lange vergadering"]
+    assert order(index, '"extra capaciteit voor de recherche"') == ["Lange vergadering"]
+    assert order(index, "korpschef capaciteit recherche")[0] == "Lange vergadering"
+    hit = run(SearchRequest("korpschef"), index).hits[0]
+    assert "<mark>korpschef</mark> vraagt extra capaciteit" in hit.snippet
