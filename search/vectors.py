@@ -64,6 +64,28 @@ def _read_blocks(matcher) -> tuple[list, list]:
     return ids, freqs
 
 
+def positions(reader, field: str, text, docnums: np.ndarray) -> list[list[int]]:
+    """The positions of a term in each of `docnums` (ascending; all must contain it)."""
+    matcher = reader.postings(field, text)
+    found = []
+    for docnum in docnums.tolist():
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+        found.append(matcher.value_as("positions"))
+    return found
+
+
+def _in_order(places: list[list[int]], slop: int) -> bool:
+    """Whether each word has a position 1 to `slop` after a matched position of the one
+    before it (Whoosh's ordered SpanNear with mindist 1)."""
+    ends = places[0]
+    for following in places[1:]:
+        ends = [b for b in following if any(1 <= b - a <= slop for a in ends)]
+        if not ends:
+            return False
+    return True
+
+
 class Vectors:
     """Per index generation: field lengths and an LRU cache of term postings as arrays."""
 
@@ -81,6 +103,8 @@ class Vectors:
     def _node(self, q, searcher):
         if isinstance(q, query.Term):
             return self._term(q, searcher)
+        if type(q) is query.Phrase and len(q.words) > 1:
+            return self._phrase(q, searcher)
         if isinstance(q, query.AndNot):
             mask, score = self._node(q.a, searcher)
             excluded, _ = self._node(q.b, searcher)
@@ -121,6 +145,22 @@ class Vectors:
             mask[hit.docnum] = True
             score[hit.docnum] = hit.score
         return mask, score
+
+    def _phrase(self, q: query.Phrase, searcher):
+        """A phrase as Whoosh matches and scores it (the sum of its words' scores where they
+        stand in order, each within `slop` positions after the one before), but with the
+        candidates found from cached postings and positions read for those alone."""
+        parts = [self._term(query.Term(q.fieldname, word), searcher) for word in q.words]
+        mask = np.logical_and.reduce([m for m, _ in parts])
+        candidates = np.flatnonzero(mask)
+        if candidates.size:
+            reader = searcher.reader()
+            places = [positions(reader, q.fieldname, word, candidates) for word in q.words]
+            mask[:] = False
+            mask[[d for i, d in enumerate(candidates.tolist())
+                  if _in_order([p[i] for p in places], q.slop)]] = True
+        score = np.sum([s for _, s in parts], axis=0) * q.boost
+        return mask, np.where(mask, score, 0.0)
 
     def _term(self, q: query.Term, searcher):
         docs, weights = self._postings(searcher.reader(), q.fieldname, q.text)

@@ -7,7 +7,10 @@ from search.query import parse
 
 QUERIES = ["korpschef", "korpschef stroomstootwapen", "knalvuurwerk OF zomerfestival",
            "korpschef NIET stroomstootwapen", "OM", "taser", '"extra capaciteit" korpschef',
-           "ondermijn*", "titel:mei burgemeester", "informatie-uitwisseling -korpschef"]
+           "ondermijn*", "titel:mei burgemeester", "informatie-uitwisseling -korpschef",
+           '"extra capaciteit voor de recherche"', '"de korpschef vraagt"', '"korpschef"',
+           '"knalvuurwerk"~3 burgemeester', '"capaciteit extra"', '"informatie-uitwisseling"',
+           '"vuurwerk verbod"~4 OF "extra capaciteit"']
 
 
 @pytest.mark.parametrize("text", QUERIES)
