@@ -180,22 +180,27 @@ def _read_txt(path: Path) -> ReadResult:
 # --------------------------------------------------------------------------- Markdown
 
 _FENCE_RE = re.compile(r"^ {0,3}(```|~~~)")
-_ATX_RE = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+# The closing `##` of a heading is removed in `_atx_title`: a regex for it backtracks
+# without end over a line of thousands of spaces.
+_ATX_RE = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")
 _SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _HR_RE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _LIST_RE = re.compile(r"^\s*(?:([-*+])|(\d{1,9}[.)]))[ \t]+(.*)$")
 _QUOTE_RE = re.compile(r"^ {0,3}(?:>[ \t]?)+")
 _REFDEF_RE = re.compile(r"^ {0,3}\[[^\]]+\]:\s+\S+")
+# Every pattern stops at the next delimiter it could close on (link text holds no brackets,
+# emphasis no `*`/`_` of its own): a body that may run past it is rescanned from every later
+# opener, which takes hours for a paragraph of 100,000 `[` or `*a `.
 _INLINE_SUBS = [
-    (re.compile(r"!\[([^\]]*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)"), r"\1"),
-    (re.compile(r"\[([^\]]+)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)"), r"\1"),
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),
-    (re.compile(r"<((?:https?://|mailto:)[^>\s]+)>"), r"\1"),
+    (re.compile(r"!\[([^\[\]]*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)"), r"\1"),
+    (re.compile(r"\[([^\[\]]+)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)"), r"\1"),
+    (re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]"), r"\1"),
+    (re.compile(r"<((?:https?://|mailto:)[^<>\s]+)>"), r"\1"),
     (re.compile(r"`([^`]+)`"), r"\1"),
-    (re.compile(r"(?<!\\)(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.S), r"\2"),
-    (re.compile(r"(?<![\\*\w])\*(?=[^\s*])(.+?)(?<=[^\s\\*])\*(?!\*)", re.S), r"\1"),
-    (re.compile(r"(?<![\\\w])_(?=[^\s_])(.+?)(?<=[^\s\\_])_(?!\w)", re.S), r"\1"),
-    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~", re.S), r"\1"),
+    (re.compile(r"(?<!\\)(\*\*|__)(?=\S)((?:(?!\1)[\s\S])+?)(?<=\S)\1"), r"\2"),
+    (re.compile(r"(?<![\\*\w])\*(?=[^\s*])([^*]+?)(?<=[^\s\\*])\*(?!\*)"), r"\1"),
+    (re.compile(r"(?<![\\\w])_(?=[^\s_])([^_]+?)(?<=[^\s\\_])_(?!\w)"), r"\1"),
+    (re.compile(r"~~(?=\S)((?:(?!~~)[\s\S])+?)(?<=\S)~~"), r"\1"),
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])"), r"\1"),
 ]
 
@@ -302,7 +307,7 @@ def _markdown_to_text(body: str) -> str:
         elif _HR_RE.match(line) or _REFDEF_RE.match(line):
             out.append("")
         elif heading := _ATX_RE.match(line):
-            title = heading.group(2).strip()
+            title = _atx_title(heading.group(2))
             out.extend(["", f"{heading.group(1)} {title}" if title else "", ""])
         elif item := _LIST_RE.match(line):
             marker = "-" if item.group(1) else item.group(2)
@@ -311,6 +316,16 @@ def _markdown_to_text(body: str) -> str:
             out.append(line.strip())
     # Inline syntax per paragraph, not per line: emphasis may span a line break.
     return "\n\n".join(_strip_inline(p) for p in _join_lines(out).split("\n\n"))
+
+
+def _atx_title(text: str) -> str:
+    """A heading's text without its optional closing `#`s (`## Rondvraag ##`, `### ###` is
+    empty); `C#` keeps its `#`."""
+    title = text.strip()
+    bare = title.rstrip("#")
+    if bare != title and bare[-1:] in ("", " ", "\t"):
+        return bare.strip()
+    return title
 
 
 def _join_lines(lines: list[str]) -> str:
@@ -391,6 +406,12 @@ class _HtmlExtractor(HTMLParser):
             self._buffer.append(data if self._pre else re.sub(r"\s+", " ", data))
 
     def close(self):
+        # What `feed` leaves unparsed starts with a tag, comment or declaration that is not
+        # closed before the end of the file. As in HTML5 (and Python >= 3.13.5) it runs to the
+        # end of the file; older Pythons rescan the rest from every later `<` instead, which
+        # takes minutes for 100 KB of `<a/<a/…`.
+        if self.rawdata.startswith("<") and self.cdata_elem is None:
+            self.rawdata = ""
         super().close()
         self._flush()
 
