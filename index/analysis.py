@@ -74,19 +74,39 @@ class DutchTokenizer(Tokenizer):
             token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
             return
-        pos = start_pos
-        for match in WORD.finditer(value):
-            word = _APOSTROPHE_S.sub("", match.group(0))
-            start = start_char + match.start()
-            end = start + len(word)
-            parts = word.split("-")
-            if len(parts) > 1 and mode != "query":
-                offset = start
-                for part in parts:
-                    yield _fill(token, part, pos, offset, offset + len(part), keeporiginal)
-                    offset += len(part) + 1
-            yield _fill(token, "".join(parts), pos, start, end, keeporiginal)
-            pos += 1
+        for text, pos, start, end in words(value, mode == "query", start_pos):
+            yield _fill(token, text, pos, start_char + start, start_char + end, keeporiginal)
+
+
+def words(value: str, query: bool = False, pos: int = 0):
+    """(word, position, start, end) of each word of `value`, as `DutchTokenizer` yields them:
+    a hyphenated word as its parts and, at the same position, the joined word (the joined
+    word alone in a query)."""
+    for match in WORD.finditer(value):
+        word = _APOSTROPHE_S.sub("", match.group(0))
+        start = match.start()
+        parts = word.split("-")
+        if len(parts) > 1 and not query:
+            offset = start
+            for part in parts:
+                yield part, pos, offset, offset + len(part)
+                offset += len(part) + 1
+        yield "".join(parts), pos, start, start + len(word)
+        pos += 1
+
+
+def term_spans(value: str):
+    """(term, start, end) of the index terms of `value`, as indexing makes them, but without
+    Whoosh's token objects: marking words in a text is four times faster this way."""
+    for word, _, start, end in words(value):
+        # The joined form of `informatie-uitwisseling` is shorter than the text it spans: its
+        # compound parts would be marked a hyphen off, and its hyphen parts carry them anyway.
+        hyphenated = end - start != len(word)
+        for term, offset, length in word_forms(word):
+            if offset is None:
+                yield term, start, end
+            elif not hyphenated:
+                yield term, start + offset, start + offset + length
 
 
 def _fill(token: Token, text: str, pos: int, start: int, end: int, keeporiginal: bool) -> Token:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
-
-from whoosh import highlight
 
 from .access import may_see
 from .engine import SearchIndex, highlight_terms
 from .query import parse
-from .snippets import ANALYZER, MarkFormatter
+from .snippets import marked, spans_of
 
 
 @dataclass
@@ -47,18 +44,6 @@ class DocumentView:
         return next((s.section_id for s in self.sections if s.matched), None)
 
 
-class _WholeText(highlight.Fragmenter):
-    """One fragment spanning the whole text, so every match is marked in place."""
-
-    def must_retokenize(self):
-        return True
-
-    def fragment_tokens(self, text, tokens):
-        matches = [t.copy() for t in tokens if t.matched]
-        if matches:
-            yield highlight.Fragment(text, matches, 0, len(text))
-
-
 def get(index: SearchIndex, doc_id: str, query_text: str = "",
         access: frozenset[str] = frozenset()) -> DocumentView | None:
     """The document with all its agenda items; None when the id is unknown or the viewer
@@ -89,9 +74,7 @@ def get(index: SearchIndex, doc_id: str, query_text: str = "",
     )
     for fields in stored:
         body, matched = _marked_paragraphs(fields.get("text", ""), terms)
-        heading_hit = bool(terms) and any(
-            t.text in terms for t in ANALYZER(fields.get("heading", ""), mode="index")
-        )
+        heading_hit = bool(spans_of(fields.get("heading", ""), terms))
         view.sections.append(
             SectionView(
                 section_id=fields["section_id"],
@@ -121,17 +104,5 @@ def _labels(value: str | None) -> list[str]:
 
 def _marked_paragraphs(text: str, terms: frozenset[str]) -> tuple[str, bool]:
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
-    out = []
-    matched = False
-    for paragraph in paragraphs:
-        marked = ""
-        if terms:
-            marked = highlight.highlight(
-                paragraph, terms, ANALYZER, _WholeText(), _FORMATTER, top=1, mode="index"
-            )
-        matched = matched or bool(marked)
-        out.append(f"<p>{marked or html.escape(paragraph, quote=False)}</p>")
-    return "\n".join(out), matched
-
-
-_FORMATTER = MarkFormatter()
+    out = [f"<p>{marked(paragraph, terms)}</p>" for paragraph in paragraphs]
+    return "\n".join(out), any("<mark>" in p for p in out)

@@ -27,6 +27,16 @@ def test_a_word_finds_its_agenda_item_with_highlighted_snippet(indexed):
     assert hit.title == "Bestuurlijke terugkoppeling Regionaal Veiligheidsoverleg 11 maart 2019"
 
 
+@pytest.mark.parametrize(("query", "marked"), [
+    ("vuurwerk", "knal<mark>vuurwerk</mark> en"),
+    ("uitwisseling", "informatie-<mark>uitwisseling</mark> over"),
+    ("informatie-uitwisseling", "de <mark>informatie-uitwisseling</mark> over"),
+    ("boa's", "alle <mark>boa</mark>'s."),
+])
+def test_parts_of_words_are_marked_exactly(indexed, query, marked):
+    assert marked in search(indexed, query).hits[0].snippet
+
+
 def test_stemmed_forms_are_found_and_marked(indexed):
     results = search(indexed, "burgemeester")
     marked = " ".join(hit.snippet for hit in results.hits)

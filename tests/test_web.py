@@ -343,6 +343,13 @@ def test_a_document_opens_at_the_hit_with_marks_and_a_way_back(client):
     assert re.search(r'<section class="agenda-item"\s+id="\w+-stroomstootwapen"', html)
 
 
+def test_the_document_page_marks_exactly_the_part_of_a_word_that_was_searched(client):
+    html, _ = get_page(client, doc_url(client, "uitwisseling", "Informatie-uitwisseling"))
+    assert "informatie-<mark>uitwisseling</mark> over" in html
+    html, _ = get_page(client, doc_url(client, "vuurwerk", "Jaarwisseling"))
+    assert "knal<mark>vuurwerk</mark>" in html
+
+
 def test_a_document_without_a_search_has_no_marks(client):
     path = doc_url(client, "knalvuurwerk", "Jaarwisseling").split("?")[0]
     html, page = get_page(client, path)
