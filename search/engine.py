@@ -33,10 +33,10 @@ from .results import Hit, Results
 from .snippets import snippet_at, spans_of
 from .synonyms import Synonyms
 from .synonyms import load as load_synonyms
-from .vectors import Vectors
+from .vectors import Vectors, positions
 
-SUGGEST_FIELDS = ("text", "heading", "title")
-SEARCH_FIELD_NAMES = tuple(f.name for f in SEARCH_FIELDS)
+# The fields query words are matched in: a word is known, or present, when one of them has it.
+WORD_FIELDS = tuple(f.name for f in SEARCH_FIELDS)
 # Corrections the corrector offers per word; the closest one the viewer may see is taken.
 SUGGEST_CANDIDATES = 10
 # Values per facet in a result (most frequent first; years newest first). On a large archive
@@ -318,7 +318,7 @@ def _missing(reader, vectors: Vectors, words: dict[str, tuple[str, ...]], docnum
              ) -> list[str]:
     """The words of `words` that occur in no searched field of a document."""
     def holds(term: str) -> bool:
-        for field in SEARCH_FIELD_NAMES:
+        for field in WORD_FIELDS:
             docs = vectors.documents(reader, field, term)
             i = np.searchsorted(docs, docnum)
             if i < docs.size and docs[i] == docnum:
@@ -361,7 +361,7 @@ def _visible_word(reader, vectors: Vectors, visible: np.ndarray, word: str) -> b
     """Whether a word occurs, in any of its forms, in a document the viewer may see."""
     return any(
         visible[vectors.documents(reader, field, term)].any()
-        for field in SUGGEST_FIELDS for term in analyse(word, mode="query")
+        for field in WORD_FIELDS for term in analyse(word, mode="query")
     )
 
 
@@ -379,21 +379,14 @@ def highlight_terms(searcher, parsed: ParsedQuery | None) -> dict[str, frozenset
 
 
 def _positions(reader, docnums, terms) -> dict[int, dict[str, list[int]]]:
-    """Per document, the positions of each term in its text, read from the index: one pass
-    per term over the documents in ascending order."""
+    """Per document, the positions of each term in its text (terms it lacks left out)."""
+    docnums = sorted(docnums)
     found: dict[int, dict] = {docnum: {} for docnum in docnums}
     for term in terms:
-        try:
-            matcher = reader.postings("text", term)
-        except Exception:  # noqa: BLE001 - a term of the query that is not in the index
-            continue
-        for docnum in sorted(found):
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                found[docnum][term] = matcher.value_as("positions")
+        for docnum, places in zip(docnums, positions(reader, "text", term, docnums),
+                                  strict=True):
+            if places:
+                found[docnum][term] = places
     return found
 
 

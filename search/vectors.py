@@ -64,14 +64,19 @@ def _read_blocks(matcher) -> tuple[list, list]:
     return ids, freqs
 
 
-def positions(reader, field: str, text, docnums: np.ndarray) -> list[list[int]]:
-    """The positions of a term in each of `docnums` (ascending; all must contain it)."""
-    matcher = reader.postings(field, text)
+def positions(reader, field: str, text, docnums) -> list[list[int]]:
+    """The positions of a term in each of `docnums` (ascending): one pass over its postings,
+    an empty list for a document without it."""
+    try:
+        matcher = reader.postings(field, text)
+    except Exception:  # noqa: BLE001 - Whoosh raises TermNotFound for absent terms
+        return [[] for _ in docnums]
     found = []
-    for docnum in docnums.tolist():
-        if matcher.id() < docnum:
+    for docnum in docnums:
+        if matcher.is_active() and matcher.id() < docnum:
             matcher.skip_to(docnum)
-        found.append(matcher.value_as("positions"))
+        here = matcher.is_active() and matcher.id() == docnum
+        found.append(matcher.value_as("positions") if here else [])
     return found
 
 
@@ -155,7 +160,8 @@ class Vectors:
         candidates = np.flatnonzero(mask)
         if candidates.size:
             reader = searcher.reader()
-            places = [positions(reader, q.fieldname, word, candidates) for word in q.words]
+            places = [positions(reader, q.fieldname, word, candidates.tolist())
+                      for word in q.words]
             mask[:] = False
             mask[[d for i, d in enumerate(candidates.tolist())
                   if _in_order([p[i] for p in places], q.slop)]] = True
