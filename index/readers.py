@@ -27,6 +27,9 @@ MAX_BINARY_BYTES = 200 * MB  # PDF (pypdf loads the whole file) and DOCX archive
 MAX_DOCX_UNCOMPRESSED = 200 * MB
 MAX_DOCX_RATIO = 100  # Office XML compresses ~5-20x; far beyond that smells of a zip bomb
 MAX_DOCX_MEMBERS = 10_000
+# python-docx parses every XML part whole, at ~8 bytes of memory per byte of XML: an XML part
+# may be as large as a text file, not as large as the whole archive (images are not parsed).
+MAX_DOCX_XML_PART = MAX_TEXT_BYTES
 MAX_PDF_PAGES = 2000
 
 SIDECAR_SUFFIX = ".meta.toml"
@@ -556,7 +559,9 @@ def _read_pdf(path: Path) -> ReadResult:
             problems.append(f"page {number}: text not extractable ({exc})")
     text = "\n".join(texts)
     if not text.strip():
-        raise UnreadableDocument(path, "scanned? no text layer")
+        # Pages that failed (a decompression bomb, a damaged stream) are the reason, not a scan.
+        failed = [p for p in problems if p.startswith("page ")]
+        raise UnreadableDocument(path, "; ".join(failed[:3]) or "scanned? no text layer")
     return ReadResult([RawText(text)], problems)
 
 
@@ -580,12 +585,22 @@ def _check_zip(path: Path) -> None:
         or (unpacked > 10 * MB and unpacked > MAX_DOCX_RATIO * max(packed, 1))
     ):
         raise UnreadableDocument(path, "suspicious archive (zip bomb?)")
+    for member in members:
+        if member.filename.endswith((".xml", ".rels")) and member.file_size > MAX_DOCX_XML_PART:
+            raise UnreadableDocument(
+                path, f"{member.filename} too large ({member.file_size / MB:.1f} MB unpacked, "
+                f"limit {MAX_DOCX_XML_PART // MB} MB)"
+            )
 
 
-def _docx_blocks(container) -> Iterator[tuple[str, str]]:
-    """(style name, text) for paragraphs and table cells, in document order."""
+def _docx_blocks(container, styles: dict | None = None) -> Iterator[tuple[str, str]]:
+    """(style name, text) for paragraphs and table cells, in document order.
+
+    `styles` caches the name per style id: python-docx looks the default style up among all
+    styles for every paragraph without one (2 ms each, minutes for a long document)."""
     from docx.table import Table
 
+    styles = {} if styles is None else styles
     for block in container.iter_inner_content():
         if isinstance(block, Table):
             seen = set()
@@ -595,11 +610,14 @@ def _docx_blocks(container) -> Iterator[tuple[str, str]]:
                         continue
                     seen.add(id(cell._tc))
                     # Cell paragraphs form one paragraph; nested tables are flattened.
-                    lines = [text for _, text in _docx_blocks(cell) if text]
+                    lines = [text for _, text in _docx_blocks(cell, styles) if text]
                     yield "", "\n".join(lines)
         else:
-            style = block.style.name if block.style is not None else ""
-            yield style or "", block.text.strip()
+            style_id = block._p.style  # the w:pStyle of the paragraph; None for the default
+            if style_id not in styles:
+                style = block.style
+                styles[style_id] = (style.name if style is not None else "") or ""
+            yield styles[style_id], block.text.strip()
 
 
 def _read_docx(path: Path) -> ReadResult:
