@@ -6,6 +6,7 @@ Every failure a user can act on is raised as UnreadableDocument with a short rea
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import os
@@ -591,6 +592,31 @@ def _check_zip(path: Path) -> None:
                 path, f"{member.filename} too large ({member.file_size / MB:.1f} MB unpacked, "
                 f"limit {MAX_DOCX_XML_PART // MB} MB)"
             )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for member in members:
+                _check_member(path, archive, member)
+    except zipfile.BadZipFile as exc:
+        raise UnreadableDocument(path, f"not a valid .docx: {exc}") from exc
+
+
+def _check_member(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    """Inflate a member a megabyte at a time and refuse it when it holds more than its header
+    says. The sizes above are what the archive claims; `ZipFile.read`, which python-docx
+    uses, inflates a member in one step whatever it claims (a 1 MB file took 2 GB)."""
+    if member.compress_type == zipfile.ZIP_STORED:
+        return  # stored bytes are in the file: its size bounds them
+    probe = copy.copy(member)
+    probe.file_size = MAX_DOCX_UNCOMPRESSED + 1  # read past a size that lies
+    inflated = 0
+    with archive.open(probe) as stream:
+        while chunk := stream.read(MB):
+            inflated += len(chunk)
+            if inflated > member.file_size:
+                raise UnreadableDocument(
+                    path, f"suspicious archive (zip bomb?): {member.filename} inflates to more "
+                    f"than the {member.file_size} bytes its header states"
+                )
 
 
 def _docx_blocks(container, styles: dict | None = None) -> Iterator[tuple[str, str]]:
