@@ -24,6 +24,9 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+# Only GET requests exist, so no request needs a body (also the limit under `flask run`;
+# `bestuurszoeker serve` has waitress refuse a larger one before reading it).
+MAX_REQUEST_BODY = 64 * 1024
 
 
 def create_app(config: Mapping | None = None) -> Flask:
@@ -38,6 +41,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from .views import pages
 
     app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BODY
     app.config.update(settings.load(config))
     # One SearchIndex per app: it reopens the index by itself after every re-index.
     try:

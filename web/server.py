@@ -13,7 +13,12 @@ import waitress
 
 from index.errors import IndexDamaged, IndexMissing
 
-from . import create_app, search_index
+from . import MAX_REQUEST_BODY, create_app, search_index
+
+# A request line and headers (with a single sign-on cookie or Kerberos token) fit easily in
+# this; waitress answers a larger request 431, and one with a body over MAX_REQUEST_BODY 413,
+# before the app sees it (its defaults: 256 KB and 1 GB of body buffered).
+MAX_REQUEST_HEADER = 64 * 1024
 
 
 def serve(index_dir: Path | str | None, host: str = "127.0.0.1", port: int = 8000,
@@ -25,7 +30,9 @@ def serve(index_dir: Path | str | None, host: str = "127.0.0.1", port: int = 800
     that many processes that accept on one listening socket, to use more cores. Each worker
     holds its own open index, so memory grows with the number of workers.
     """
-    settings = {"INDEX": index_dir, "BASE_URL": base_url}
+    # Never debug mode, whatever FLASK_DEBUG says: it would let errors escape the Dutch
+    # error page (and the app's log) to the server.
+    settings = {"INDEX": index_dir, "BASE_URL": base_url, "DEBUG": False}
     app = create_app(settings)
     with app.app_context():
         try:
@@ -51,7 +58,9 @@ def serve(index_dir: Path | str | None, host: str = "127.0.0.1", port: int = 800
 
 def _waitress(app, threads: int, **where) -> None:
     # ident: do not advertise the server software and its version in every response.
-    waitress.serve(app, threads=threads, ident="Bestuurszoeker", **where)
+    waitress.serve(app, threads=threads, ident="Bestuurszoeker",
+                   max_request_body_size=MAX_REQUEST_BODY,
+                   max_request_header_size=MAX_REQUEST_HEADER, **where)
 
 
 def _supervise(children: list[int]) -> None:
