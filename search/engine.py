@@ -252,7 +252,7 @@ def _run(request: SearchRequest, searcher, table: FacetTable, vectors: Vectors, 
     )
     if parsed and (results.total == 0 or notice == NOTICE_OR_FALLBACK):
         visible = table.live & table.access.visible(request.access)
-        results.suggestion = _suggestion(searcher, vectors, visible, allowed, request.query)
+        results.suggestion = _suggestion(searcher, vectors, visible, allowed, parsed.text)
     page = _page(searcher, table, parsed, matched, scores, request, complete)
     terms = highlight_terms(searcher, parsed).get("text", frozenset())
     words = _query_words(request.query, parsed) if complete is not None else {}
