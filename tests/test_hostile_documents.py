@@ -278,7 +278,10 @@ def index_in_subprocess(folder: Path, index_dir: Path):
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         process = subprocess.Popen(
             [sys.executable, "-m", "cli", "index", str(folder), "--index", str(index_dir),
-             "--json"], cwd=ROOT, stdout=out, stderr=err, preexec_fn=limit_memory)
+             "--json"], cwd=ROOT, stdout=out, stderr=err, preexec_fn=limit_memory,
+            # NumPy's BLAS reserves address space per core: one thread keeps the limit about
+            # the indexer on machines with many cores.
+            env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
         while True:
             # wait4, not wait: the resource usage of this one child, not of all children.
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
