@@ -30,7 +30,7 @@ from .query import (
 )
 from .request import BadRequest, SearchRequest
 from .results import Hit, Results
-from .snippets import snippet_at, spans_of
+from .snippets import snippet_at, spans_at, spans_of
 from .synonyms import Synonyms
 from .synonyms import load as load_synonyms
 from .vectors import Vectors, positions
@@ -48,6 +48,9 @@ _OPERATOR_WORDS = {"AND", "EN", "OR", "OF", "NOT", "NIET", "ANDNOT", "ANDMAYBE",
 # Searchers per opened index generation (see Generation.searcher).
 SEARCHERS = 2
 RESULT_CACHE_SIZE = 512
+# Up to this many matched terms (a wildcard can expand to hundreds), the words to mark in a
+# page's texts are found from their positions in the index; beyond it, by reading the texts.
+MARK_FROM_POSITIONS = 64
 
 # BM25F with milder length normalisation than the textbook b=0.75: agenda items range from
 # one-line decisions to pages of discussion, and a long item that is about the query should
@@ -255,9 +258,13 @@ def _run(request: SearchRequest, searcher, table: FacetTable, vectors: Vectors, 
         results.suggestion = _suggestion(searcher, vectors, visible, allowed, parsed.text)
     page = _page(searcher, table, parsed, matched, scores, request, complete)
     terms = highlight_terms(searcher, parsed).get("text", frozenset())
+    # Where the matched words stand, from the index: only those words are looked at again.
+    places = _positions(searcher.reader(), [d for d, _ in page], terms) \
+        if len(terms) <= MARK_FROM_POSITIONS else None
     words = _query_words(request.query, parsed) if complete is not None else {}
     for docnum, score in page:
-        hit = _hit(searcher.stored_fields(docnum), score, terms)
+        at = None if places is None else {p for found in places[docnum].values() for p in found}
+        hit = _hit(searcher.stored_fields(docnum), score, terms, at)
         if complete is not None and not complete[docnum]:
             hit.missing = _missing(searcher.reader(), vectors, words, docnum)
         results.hits.append(hit)
@@ -390,8 +397,10 @@ def _positions(reader, docnums, terms) -> dict[int, dict[str, list[int]]]:
     return found
 
 
-def _hit(fields: dict, score: float | None, terms: frozenset[str]) -> Hit:
+def _hit(fields: dict, score: float | None, terms: frozenset[str],
+         places: set[int] | None = None) -> Hit:
     text = fields.get("text", "")
+    spans = spans_of(text, terms) if places is None else spans_at(text, places, terms)
     return Hit(
         doc_id=fields["doc_id"],
         section_id=fields["section_id"],
@@ -400,7 +409,7 @@ def _hit(fields: dict, score: float | None, terms: frozenset[str]) -> Hit:
         date=fields.get("date") or None,
         actors=_split(fields.get("actor")),
         topics=_split(fields.get("topic")),
-        snippet=snippet_at(text, spans_of(text, terms)),
+        snippet=snippet_at(text, spans),
         source=fields.get("source", ""),
         score=score,
         position=fields.get("position", 0),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 
-from index.analysis import term_spans
+from index.analysis import WORD, term_spans
 
 SNIPPET_CHARS = 240
 LEAD_CHARS = 240
@@ -22,6 +22,21 @@ def spans_of(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     if not terms:
         return []
     return [(start, end) for term, start, end in term_spans(text) if term in terms]
+
+
+def spans_at(text: str, places: set[int], terms: frozenset[str]) -> list[tuple[int, int]]:
+    """Like `spans_of`, but only the words at the given word positions (from the index) are
+    analysed: the same spans for a fraction of the work."""
+    if not places:
+        return []
+    words = list(WORD.finditer(text))
+    spans = []
+    for place in sorted(places):
+        if place < len(words):
+            word = words[place]
+            spans += [(word.start() + start, word.start() + end)
+                      for term, start, end in term_spans(word.group(0)) if term in terms]
+    return spans
 
 
 def snippet_at(text: str, spans: list[tuple[int, int]]) -> str:

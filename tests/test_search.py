@@ -303,3 +303,15 @@ def test_facets_are_the_same_from_saved_columns_and_from_postings(minutes, index
     for path in saved:
         path.unlink()
     assert facets() == (total, from_saved)
+
+
+@pytest.mark.parametrize("query", ["korpschef", "vuurwerk", "uitwisseling", "boa's",
+                                   '"extra capaciteit"', "ondermijn*", "korpschef taser"])
+def test_marks_found_from_index_positions_equal_marks_found_by_reading_the_text(
+        indexed, query, monkeypatch):
+    # A query whose words expand to very many terms marks by reading the texts instead.
+    from_positions = [hit.snippet for hit in search(indexed, query).hits]
+    monkeypatch.setattr("search.engine.MARK_FROM_POSITIONS", -1)
+    indexed.generation().cache = type(indexed.generation().cache)(8)
+    assert [hit.snippet for hit in search(indexed, query).hits] == from_positions
+    assert any("<mark>" in snippet for snippet in from_positions)
