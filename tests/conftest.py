@@ -95,3 +95,15 @@ def indexed(minutes, index_dir) -> SearchIndex:
     report = run([minutes], IndexStore(index_dir))
     assert report.failed == []
     return SearchIndex(index_dir)
+
+
+def clean_test_client(index_dir: Path):
+    """A Flask test client of the site over `index_dir`, made without the settings of
+    whoever runs the tests (module-scoped fixtures cannot use `monkeypatch`)."""
+    from web import create_app
+
+    with pytest.MonkeyPatch.context() as patch:
+        for variable in ("BESTUURSZOEKER_BASE_URL", "BESTUURSZOEKER_CONFIG",
+                         "BESTUURSZOEKER_SYNONYMS", "BESTUURSZOEKER_AUTH", "FLASK_DEBUG"):
+            patch.delenv(variable, raising=False)
+        return create_app({"INDEX": index_dir, "TESTING": True}).test_client()

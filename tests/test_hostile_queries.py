@@ -16,7 +16,7 @@ import time
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import pytest
-from conftest import write_minutes
+from conftest import clean_test_client, write_minutes
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +25,6 @@ from index.store import IndexStore
 from search import EVERYTHING, SearchIndex, SearchRequest, run
 from search.query import parse
 from search.synonyms import load as load_synonyms
-from web import create_app
 
 HANG_GUARD = 5.0  # seconds per call
 SETTINGS = settings(max_examples=120, deadline=None, derandomize=True,
@@ -67,11 +66,7 @@ def index(index_dir) -> SearchIndex:
 
 @pytest.fixture(scope="module")
 def client(index_dir):
-    with pytest.MonkeyPatch.context() as patch:
-        for variable in ("BESTUURSZOEKER_BASE_URL", "BESTUURSZOEKER_CONFIG",
-                         "BESTUURSZOEKER_SYNONYMS", "BESTUURSZOEKER_AUTH", "FLASK_DEBUG"):
-            patch.delenv(variable, raising=False)
-        return create_app({"INDEX": index_dir, "TESTING": True}).test_client()
+    return clean_test_client(index_dir)
 
 
 def timed(call, *args, **kwargs):

@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pytest
-from conftest import MINUTES, write_minutes
+from conftest import MINUTES, clean_test_client, write_minutes
 
 import cli
 from index.pipeline import run
@@ -105,11 +105,7 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(site):
-    with pytest.MonkeyPatch.context() as patch:
-        for variable in ("BESTUURSZOEKER_BASE_URL", "BESTUURSZOEKER_CONFIG",
-                         "BESTUURSZOEKER_SYNONYMS", "BESTUURSZOEKER_AUTH", "FLASK_DEBUG"):
-            patch.delenv(variable, raising=False)
-        return create_app({"INDEX": site / "index", "TESTING": True}).test_client()
+    return clean_test_client(site / "index")
 
 
 def get(client, url: str, status: int = 200):
