@@ -65,19 +65,60 @@ def _read_blocks(matcher) -> tuple[list, list]:
 
 
 def positions(reader, field: str, text, docnums) -> list[list[int]]:
-    """The positions of a term in each of `docnums` (ascending): one pass over its postings,
-    an empty list for a document without it."""
-    try:
-        matcher = reader.postings(field, text)
-    except Exception:  # noqa: BLE001 - Whoosh raises TermNotFound for absent terms
-        return [[] for _ in docnums]
-    found = []
-    for docnum in docnums:
+    """The positions of a term in each of `docnums` (ascending), an empty list for a document
+    without it. Posting blocks are read whole where Whoosh allows it (segments without
+    deletions), skipping blocks that hold none of the documents; otherwise one posting at a
+    time."""
+    wanted = np.asarray(docnums, dtype=np.int64)
+    found: dict[int, list[int]] = {}
+    for leaf, offset in reader.leaf_readers():
+        first, last = np.searchsorted(wanted, [offset, offset + leaf.doc_count_all()])
+        if first == last:
+            continue
+        try:
+            matcher = leaf.postings(field, text)
+        except Exception:  # noqa: BLE001 - Whoosh raises TermNotFound for absent terms
+            continue
+        local = wanted[first:last] - offset
+        decode = leaf.schema[field].format.decode_positions
+        if all(hasattr(matcher, a) for a in ("_read_ids", "_read_values", "_next_block")):
+            places = _block_positions(matcher, local, decode)
+        else:
+            places = _posting_positions(matcher, local.tolist(), decode)
+        found.update((docnum + offset, value) for docnum, value in places)
+    return [found.get(docnum, []) for docnum in wanted.tolist()]
+
+
+def _block_positions(matcher, local: np.ndarray, decode):
+    cursor = 0
+    while matcher.is_active() and cursor < local.size:
+        if matcher.block_max_id() < local[cursor]:
+            matcher._next_block()
+            continue
+        if matcher._ids is None:
+            matcher._read_ids()
+        ids = np.asarray(matcher._ids[matcher._i :], dtype=np.int64)
+        end = np.searchsorted(local, ids[-1], side="right")
+        chunk = local[cursor:end]
+        at = np.searchsorted(ids, chunk)
+        here = at < ids.size
+        here[here] = ids[at[here]] == chunk[here]
+        if here.any():
+            if matcher._values is None:
+                matcher._read_values()
+            values = matcher._values[matcher._i :]
+            for docnum, i in zip(chunk[here].tolist(), at[here].tolist(), strict=True):
+                yield docnum, decode(values[i])
+        cursor = int(end)
+        matcher._next_block()
+
+
+def _posting_positions(matcher, local: list[int], decode):
+    for docnum in local:
         if matcher.is_active() and matcher.id() < docnum:
             matcher.skip_to(docnum)
-        here = matcher.is_active() and matcher.id() == docnum
-        found.append(matcher.value_as("positions") if here else [])
-    return found
+        if matcher.is_active() and matcher.id() == docnum:
+            yield docnum, decode(matcher.value())
 
 
 def _in_order(places: list[list[int]], slop: int) -> bool:
