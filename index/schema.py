@@ -65,9 +65,8 @@ def build_schema() -> fields.Schema:
         # spelling=True keeps the unstemmed words too, for "Bedoelde u …?" suggestions.
         title=compact(fields.TEXT(analyzer=analyzer, stored=True, spelling=True)),
         heading=compact(fields.TEXT(analyzer=analyzer, stored=True, spelling=True)),
-        # Positions (phrases, proximity) but no character offsets: those took a sixth of the
-        # postings, and search finds the words to mark in a page's ten texts by tokenising
-        # them again.
+        # Positions (phrases, proximity, marks) but no character offsets: those took a sixth
+        # of the postings, and search finds the words to mark from their positions.
         text=compact(fields.TEXT(analyzer=analyzer, stored=True, spelling=True)),
         date=fields.ID(stored=True),
         date_num=fields.NUMERIC(int, bits=32, signed=False, sortable=True),
