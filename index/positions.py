@@ -13,9 +13,13 @@ import sys
 from array import array
 from itertools import accumulate
 
+import numpy as np
 from whoosh import formats
 
 _TYPES = (("B", 0xFF), ("H", 0xFFFF), ("I", 0xFFFFFFFF))
+# The same codes as NumPy types (byte value of the code -> little-endian unsigned type), for
+# readers that decode many values at once.
+CODE_TYPES = {ord(code): np.dtype(f"<u{array(code).itemsize}") for code, _ in _TYPES}
 
 
 class CompactPositions(formats.Positions):

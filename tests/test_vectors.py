@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from search.query import parse
 
@@ -57,3 +59,66 @@ def test_same_scores_and_dates_after_incremental_runs(minutes, index_dir):
         for docnum in reader.all_doc_ids():
             stored = searcher.stored_fields(docnum)["date"]
             assert dates[docnum] == (int(stored.replace("-", "")) if stored else 0)
+
+
+positions_lists = st.lists(st.lists(st.integers(0, 2**31 - 1), max_size=8, unique=True)
+                           .map(sorted), min_size=1, max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(positions_lists)
+def test_many_positions_decode_as_one_by_one(lists):
+    # Phrases read positions for thousands of postings at once; each must come back exactly as
+    # the format's own one-posting decoder gives it, whatever the width of its gaps.
+    from index.positions import CompactPositions
+    from search.vectors import decode_many
+
+    encoded = [CompactPositions().encode(p) for p in lists]
+    counts, flat = decode_many(encoded)
+    assert counts.tolist() == [len(p) for p in lists]
+    assert flat.tolist() == [x for p in lists for x in p]
+
+
+def _follows(places, slop):
+    ends = places[0]
+    for following in places[1:]:
+        ends = [b for b in following if any(1 <= b - a <= slop for a in ends)]
+    return bool(ends)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(2, 4).flatmap(lambda words: st.lists(
+    st.lists(st.lists(st.integers(0, 40), max_size=6, unique=True).map(sorted),
+             min_size=words, max_size=words), min_size=1, max_size=15)),
+       st.integers(1, 5))
+def test_phrase_order_over_many_documents(documents, slop):
+    # The vectorised check must agree, document by document, with the plain definition: each
+    # word 1..slop positions after a matched position of the word before it.
+    from search.vectors import in_order
+
+    words = len(documents[0])
+    counts = [np.array([len(d[w]) for d in documents]) for w in range(words)]
+    flats = [np.array([p for d in documents for p in d[w]], dtype=np.int64)
+             for w in range(words)]
+    assert in_order(counts, flats, slop).tolist() == [_follows(d, slop) for d in documents]
+
+
+def test_term_cache_stays_within_its_byte_budget(indexed, monkeypatch):
+    # A server answering many different words must not grow without bound; evicted words are
+    # read again and still give the same answers.
+    import search.vectors as vectors
+
+    generation = indexed.generation()
+    with generation.searcher() as searcher:
+        cache = vectors.Vectors(generation.vectors().size, generation.vectors().weighting)
+        parsed = parse("korpschef OF knalvuurwerk OF burgemeester", searcher.schema,
+                       synonyms=indexed.synonyms)
+        unbounded = cache.evaluate(parsed.query, searcher)
+        budget = 600
+        monkeypatch.setattr(vectors, "TERM_CACHE_BYTES", budget)
+        small = vectors.Vectors(cache.size, cache.weighting)
+        for _ in range(2):
+            bounded = small.evaluate(parsed.query, searcher)
+            assert small._bytes <= budget or len(small._terms) == 1
+        assert (bounded[0] == unbounded[0]).all()
+        assert np.allclose(bounded[1], unbounded[1])
