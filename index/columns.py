@@ -27,7 +27,7 @@ class TermColumn:
     """All (document, value) pairs of one keyword field in one segment (or a whole index)."""
 
     values: list[str]
-    docs: np.ndarray  # document numbers
+    docs: np.ndarray  # document numbers (ascending in saved columns; by value otherwise)
     codes: np.ndarray  # index into `values`, one per entry of `docs`
 
 
@@ -42,9 +42,11 @@ def write_missing(ix) -> None:
             arrays = {}
             for field in TERM_COLUMNS:
                 column = _from_postings(leaf, field)
+                # By document: a search reads the pairs of its matched documents directly.
+                order = np.lexsort((column.codes, column.docs))
                 arrays[f"{field}.values"] = np.array(column.values, dtype=str)
-                arrays[f"{field}.docs"] = column.docs.astype(np.int32)
-                arrays[f"{field}.codes"] = column.codes
+                arrays[f"{field}.docs"] = column.docs[order].astype(np.int32)
+                arrays[f"{field}.codes"] = column.codes[order]
             tmp = path.with_name(path.name + ".tmp")
             with open(tmp, "wb") as handle:
                 np.savez(handle, **arrays)

@@ -33,7 +33,7 @@ from .results import Hit, Results
 from .snippets import snippet_at, spans_at, spans_of
 from .synonyms import Synonyms
 from .synonyms import load as load_synonyms
-from .vectors import Vectors, positions
+from .vectors import Vectors
 
 # The fields query words are matched in: a word is known, or present, when one of them has it.
 WORD_FIELDS = tuple(f.name for f in SEARCH_FIELDS)
@@ -256,10 +256,10 @@ def _run(request: SearchRequest, searcher, table: FacetTable, vectors: Vectors, 
     if parsed and (results.total == 0 or notice == NOTICE_OR_FALLBACK):
         visible = table.live & table.access.visible(request.access)
         results.suggestion = _suggestion(searcher, vectors, visible, allowed, parsed.text)
-    page = _page(searcher, table, parsed, matched, scores, request, complete)
+    page = _page(searcher, vectors, table, parsed, matched, scores, request, complete)
     terms = highlight_terms(searcher, parsed).get("text", frozenset())
     # Where the matched words stand, from the index: only those words are looked at again.
-    places = _positions(searcher.reader(), [d for d, _ in page], terms) \
+    places = _positions(searcher.reader(), vectors, [d for d, _ in page], terms) \
         if len(terms) <= MARK_FROM_POSITIONS else None
     words = _query_words(request.query, parsed) if complete is not None else {}
     for docnum, score in page:
@@ -280,7 +280,7 @@ def _matches(searcher, vectors: Vectors, parsed: ParsedQuery | None, allowed: np
     return np.flatnonzero(mask & allowed), scores
 
 
-def _page(searcher, table: FacetTable, parsed, matched: np.ndarray, scores,
+def _page(searcher, vectors: Vectors, table: FacetTable, parsed, matched: np.ndarray, scores,
           request: SearchRequest, complete: np.ndarray | None = None):
     """(docnum, score) of the requested page, in the requested order. With `complete` (the
     documents holding every word), those come first in either order, then the rest."""
@@ -295,7 +295,7 @@ def _page(searcher, table: FacetTable, parsed, matched: np.ndarray, scores,
         scored = [(int(matched[i]), float(scores[matched[i]]), int(tier[i])) for i in order]
         words = proximity_words(parsed.query)
         if len(words) > 1:
-            found = _positions(searcher.reader(), [d for d, _, _ in scored], words)
+            found = _positions(searcher.reader(), vectors, [d for d, _, _ in scored], words)
             scored = [
                 (docnum, score * proximity_factor(found[docnum], words), t)
                 for docnum, score, t in scored
@@ -385,12 +385,13 @@ def highlight_terms(searcher, parsed: ParsedQuery | None) -> dict[str, frozenset
     return {field: frozenset(texts) for field, texts in terms.items()}
 
 
-def _positions(reader, docnums, terms) -> dict[int, dict[str, list[int]]]:
+def _positions(reader, vectors: Vectors, docnums, terms) -> dict[int, dict[str, list[int]]]:
     """Per document, the positions of each term in its text (terms it lacks left out)."""
     docnums = sorted(docnums)
     found: dict[int, dict] = {docnum: {} for docnum in docnums}
     for term in terms:
-        for docnum, places in zip(docnums, positions(reader, "text", term, docnums),
+        for docnum, places in zip(docnums,
+                                  vectors.position_lists(reader, "text", term, docnums),
                                   strict=True):
             if places:
                 found[docnum][term] = places

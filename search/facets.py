@@ -16,6 +16,7 @@ from index.columns import term_column
 from index.schema import UNKNOWN
 
 from .access import AccessColumn
+from .arrays import ranges
 from .columns import numbers
 from .results import FacetValue
 
@@ -40,18 +41,31 @@ FACET_BY_NAME = {spec.name: spec for spec in FACETS}
 
 
 class _Column:
-    """All (document, value) pairs of one facet field."""
+    """All (document, value) pairs of one facet field, ordered by document, with where each
+    document's pairs start (so a query reads the pairs of its matches only)."""
 
-    def __init__(self, reader, fieldname: str):
+    def __init__(self, reader, fieldname: str, size: int):
         column = term_column(reader, fieldname)
         self.values = column.values
         self.index = {value: code for code, value in enumerate(self.values)}
-        self.docs = column.docs
-        self.codes = column.codes
+        docs, codes = column.docs, column.codes
+        if docs.size and (np.diff(docs) < 0).any():  # saved by an older version: by value
+            order = np.argsort(docs, kind="stable")
+            docs, codes = docs[order], codes[order]
+        self.docs = docs
+        self.codes = codes
+        self.size = size
+        self.starts = np.searchsorted(docs, np.arange(size + 1))
 
-    def count(self, selected: np.ndarray) -> np.ndarray:
-        inside = selected[self.docs]
-        return np.bincount(self.codes[inside], minlength=len(self.values))
+    def count(self, docnums: np.ndarray, selected: np.ndarray) -> np.ndarray:
+        """Documents per value among `docnums` (ascending; `selected` is the same as a mask).
+        A few matches: read their own pairs; many: scan all pairs once."""
+        if docnums.size * 4 < self.size:
+            first = self.starts[docnums]
+            inside = self.codes[ranges(first, self.starts[docnums + 1] - first)]
+        else:
+            inside = self.codes[selected[self.docs]]
+        return np.bincount(inside, minlength=len(self.values))
 
     def having(self, value: str, size: int) -> np.ndarray:
         mask = np.zeros(size, dtype=bool)
@@ -67,7 +81,7 @@ class FacetTable:
 
     def __init__(self, reader):
         self.size = reader.doc_count_all()
-        self.columns = {spec.name: _Column(reader, spec.field) for spec in FACETS}
+        self.columns = {spec.name: _Column(reader, spec.field, self.size) for spec in FACETS}
         self.access = AccessColumn(reader, self.size)
         dates = numbers(reader, "date_num", self.size)
         # Whoosh fills a missing number with the type's maximum: make "no date" 0.
@@ -105,7 +119,7 @@ class FacetTable:
         facets = {}
         for spec in FACETS:
             column = self.columns[spec.name]
-            counts = column.count(selected)
+            counts = column.count(docnums, selected)
             pairs = [(column.values[i], int(counts[i])) for i in np.nonzero(counts)[0]]
             facets[spec.name] = [
                 FacetValue(None if value == UNKNOWN else value, count)

@@ -13,22 +13,43 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query
 
 from index.positions import CODE_TYPES, CompactPositions
 
+from .arrays import ranges
 from .columns import field_lengths
 
 # Bytes of term postings each index generation keeps as arrays (most recently used first).
 # A frequent word at 100,000 agenda items holds ~50,000 postings (400 KB); 48 MB keeps the
 # few hundred words most searched warm without letting a server grow past its memory target.
 TERM_CACHE_BYTES = 48 * 2**20
+# Bytes of decoded position blocks each index generation keeps (see BlockCache).
+BLOCK_CACHE_BYTES = 32 * 2**20
 
 
-def postings_arrays(reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
-    """All (document numbers, frequencies) of a term, as arrays.
+@dataclass(frozen=True)
+class TermPostings:
+    """A term's postings as arrays, and where on disk each of its posting blocks starts."""
+
+    docs: np.ndarray  # document numbers (int32), ascending
+    weights: np.ndarray  # frequencies (float32)
+    # Per segment (by its number in `reader.leaf_readers()`): the slice of `docs` it holds,
+    # and the file offset and first posting (within the slice) of each of its blocks; None
+    # where Whoosh's block reader was not available (a segment with deletions).
+    blocks: tuple[tuple[int, int, int, np.ndarray, np.ndarray] | None, ...] = ()
+
+    @property
+    def nbytes(self) -> int:
+        directory = sum(b[3].nbytes + b[4].nbytes + 100 for b in self.blocks if b)
+        return self.docs.nbytes + self.weights.nbytes + directory + 200
+
+
+def postings_arrays(reader, field: str, text) -> TermPostings:
+    """All (document numbers, frequencies) of a term, as arrays, with its block directory.
 
     Whoosh's matchers hand out one posting per Python call; its on-disk blocks hold up to a
     hundred at once. Segments without deletions are read block by block (Whoosh 2.7.5's
@@ -36,88 +57,185 @@ def postings_arrays(reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
     """
     docs: list[np.ndarray] = []
     weights: list[np.ndarray] = []
-    for leaf, offset in reader.leaf_readers():
+    blocks = []
+    held = 0
+    for number, (leaf, offset) in enumerate(reader.leaf_readers()):
         try:
             matcher = leaf.postings(field, text)
         except Exception:  # noqa: BLE001 - Whoosh raises TermNotFound for absent terms
             continue
-        ids, freqs = _read_blocks(matcher)
+        ids, freqs, directory = _read_blocks(matcher)
         # 32-bit: half the memory of a cached term, and exact (document numbers stay below
         # 2**31; frequencies are small whole numbers, and Whoosh keeps them as 32-bit floats).
         docs.append((np.asarray(ids, dtype=np.int64) + offset).astype(np.int32))
         weights.append(np.asarray(freqs, dtype=np.float32))
+        if directory is not None:
+            directory = (number, held, held + len(ids), *directory)
+        blocks.append(directory)
+        held += len(ids)
     if not docs:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    return np.concatenate(docs), np.concatenate(weights)
+        return TermPostings(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+    return TermPostings(np.concatenate(docs), np.concatenate(weights), tuple(blocks))
 
 
-def _read_blocks(matcher) -> tuple[list, list]:
+def _read_blocks(matcher) -> tuple[list, list, tuple[np.ndarray, np.ndarray] | None]:
     ids: list = []
     freqs: list = []
-    if all(hasattr(matcher, a) for a in ("_read_ids", "_read_weights", "_next_block")):
+    if all(hasattr(matcher, a) for a in
+           ("_read_ids", "_read_weights", "_next_block", "_goto", "_baseoffset")) \
+            and matcher._i == 0:
+        offsets: list[int] = []
+        starts: list[int] = []
+        at = matcher._baseoffset
         while matcher.is_active():
+            offsets.append(at)
+            starts.append(len(ids))
             if matcher._ids is None:
                 matcher._read_ids()
             if matcher._weights is None:
                 matcher._read_weights()
-            ids.extend(matcher._ids[matcher._i :])
-            freqs.extend(matcher._weights[matcher._i :])
+            ids.extend(matcher._ids)
+            freqs.extend(matcher._weights)
+            at = matcher._nextoffset
             matcher._next_block()
-        return ids, freqs
+        return ids, freqs, (np.asarray(offsets, dtype=np.int64),
+                            np.asarray(starts, dtype=np.int64))
     while matcher.is_active():
         ids.append(matcher.id())
         freqs.append(matcher.weight())
         matcher.next()
-    return ids, freqs
+    return ids, freqs, None
 
 
-def positions(reader, field: str, text, docnums) -> list[list[int]]:
-    """The positions of a term in each of `docnums` (ascending), an empty list for a document
-    without it."""
-    counts, flat = positions_arrays(reader, field, text, docnums)
-    return [part.tolist() for part in np.split(flat, np.cumsum(counts)[:-1])] \
-        if counts.size else []
+class BlockCache:
+    """Decoded position blocks (a thread-safe LRU bounded in bytes).
+
+    Reading a posting block means unpickling and decompressing about a hundred postings; the
+    proximity bonus, the marks of a page and phrases ask for the same blocks of the same
+    frequent words again and again."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self._items: OrderedDict = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value: tuple[np.ndarray, np.ndarray]) -> None:
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = value
+            self._bytes += _size(value)
+            while self._bytes > self.budget and len(self._items) > 1:
+                self._bytes -= _size(self._items.popitem(last=False)[1])
 
 
-def positions_arrays(reader, field: str, text, docnums) -> tuple[np.ndarray, np.ndarray]:
+def _size(block: tuple[np.ndarray, np.ndarray]) -> int:
+    return block[0].nbytes + block[1].nbytes + 250  # + the entry's own objects
+
+
+def positions_arrays(reader, field: str, text, docnums, postings: TermPostings | None = None,
+                     cache: BlockCache | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The positions of a term in each of `docnums` (ascending) as two arrays: how many each
     document has (0 without the term), and all of them one document after the other.
 
-    Posting blocks are read whole where Whoosh allows it (segments without deletions),
-    skipping blocks that hold none of the documents; otherwise one posting at a time. The
-    encoded positions of all wanted postings are then decoded at once (`decode_many`)."""
+    With the term's `postings` (read from the same index generation), only the blocks that
+    hold a wanted document are read, found from the block directory, and decoded a block at
+    a time (kept in `cache`); otherwise blocks are walked from the first (or, in a segment
+    with deletions, one posting at a time)."""
     wanted = np.asarray(docnums, dtype=np.int64)
-    found_docs: list[int] = []
-    found_values: list[bytes] = []
-    for leaf, offset in reader.leaf_readers():
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (docs, counts, flat)
+    format_ = reader.schema[field].format
+    directories = {b[0]: b for b in postings.blocks if b} if postings is not None else {}
+    for number, (leaf, offset) in enumerate(reader.leaf_readers()):
         first, last = np.searchsorted(wanted, [offset, offset + leaf.doc_count_all()])
         if first == last:
+            continue
+        local = wanted[first:last]
+        directory = directories.get(number)
+        if directory is not None:
+            found.append(_directory_positions(leaf, number, field, text, local, postings,
+                                              directory, format_, cache))
+            continue
+        if postings is not None and not postings.docs.size:
             continue
         try:
             matcher = leaf.postings(field, text)
         except Exception:  # noqa: BLE001 - Whoosh raises TermNotFound for absent terms
             continue
-        local = wanted[first:last] - offset
         if all(hasattr(matcher, a) for a in ("_read_ids", "_read_values", "_next_block")):
-            places = _block_values(matcher, local)
+            places = list(_block_values(matcher, local - offset))
         else:
-            places = _posting_values(matcher, local.tolist())
-        for docnum, value in places:
-            found_docs.append(docnum + offset)
-            found_values.append(value)
+            places = list(_posting_values(matcher, (local - offset).tolist()))
+        if places:
+            counts, flat = _decode(format_, [value for _, value in places])
+            found.append((np.array([d for d, _ in places], dtype=np.int64) + offset,
+                          counts, flat))
     counts = np.zeros(wanted.size, dtype=np.int64)
-    if not found_docs:
+    found = [part for part in found if part[0].size]
+    if not found:
         return counts, np.zeros(0, dtype=np.int64)
-    format_ = reader.schema[field].format
+    docs, found_counts, flat = (np.concatenate(column) for column in zip(*found, strict=True))
+    counts[np.searchsorted(wanted, docs)] = found_counts
+    return counts, flat.astype(np.int64, copy=False)
+
+
+def _decode(format_, values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(format_, CompactPositions):
-        found_counts, flat = decode_many(found_values)
-    else:  # an index written before the compact format, or another field type
-        lists = [format_.decode_positions(v) for v in found_values]
-        found_counts = np.array([len(p) for p in lists], dtype=np.int64)
-        flat = np.fromiter((p for ps in lists for p in ps), dtype=np.int64,
-                           count=int(found_counts.sum()))
-    counts[np.searchsorted(wanted, np.asarray(found_docs, dtype=np.int64))] = found_counts
-    return counts, flat
+        return decode_many(values)
+    # An index written before the compact format, or another field type.
+    lists = [format_.decode_positions(v) for v in values]
+    counts = np.array([len(p) for p in lists], dtype=np.int64)
+    return counts, np.fromiter((p for ps in lists for p in ps), dtype=np.int64,
+                               count=int(counts.sum()))
+
+
+def _directory_positions(leaf, number, field, text, wanted, postings, directory, format_,
+                         cache):
+    """(documents, position counts, positions) of the `wanted` documents (of this segment,
+    numbered in the whole reader) that hold the term, reading or taking from the cache only
+    the blocks that hold them."""
+    _, lo, hi, block_offsets, block_starts = directory
+    held = postings.docs[lo:hi]
+    at = np.searchsorted(held, wanted.astype(held.dtype))
+    inside = at < held.size
+    inside[inside] = held[at[inside]] == wanted[inside]
+    docs, at = wanted[inside], at[inside]
+    empty = np.zeros(0, dtype=np.int64)
+    if not docs.size:
+        return docs, empty, empty
+    block = np.searchsorted(block_starts, at, side="right") - 1
+    bounds = np.flatnonzero(np.diff(block)) + 1
+    matcher = None
+    counts, flats = [], []
+    for group, number_in_term in zip(np.split(at, bounds),
+                                     block[np.concatenate(([0], bounds))].tolist(),
+                                     strict=True):
+        key = (field, text, number, number_in_term)
+        decoded = cache.get(key) if cache is not None else None
+        if decoded is None:
+            if matcher is None:
+                matcher = leaf.postings(field, text)
+            matcher._goto(int(block_offsets[number_in_term]))
+            matcher._read_values()
+            block_counts, block_flat = _decode(format_, list(matcher._values))
+            decoded = (np.concatenate(([0], np.cumsum(block_counts))).astype(np.int32),
+                       block_flat.astype(np.int32))
+            if cache is not None:
+                cache.put(key, decoded)
+        ends, flat = decoded
+        inner = group - block_starts[number_in_term]
+        count = (ends[inner + 1] - ends[inner]).astype(np.int64)
+        counts.append(count)
+        flats.append(flat[ranges(ends[inner].astype(np.int64), count)])
+    return docs, np.concatenate(counts), np.concatenate(flats)
 
 
 def _block_values(matcher, local: np.ndarray):
@@ -152,12 +270,6 @@ def _posting_values(matcher, local: list[int]):
             yield docnum, matcher.value()
 
 
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The indexes start..start+length of every (start, length), one after the other."""
-    before = np.cumsum(lengths) - lengths
-    return np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()))
-
-
 def decode_many(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     """Decode many `CompactPositions` values at once: (positions per value, all positions).
 
@@ -178,8 +290,8 @@ def decode_many(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     for code, dtype in CODE_TYPES.items():
         chosen = codes == code
         if chosen.any():
-            data = raw[_ranges(starts[chosen] + 1, lengths[chosen] - 1)]
-            gaps[_ranges(slots[chosen], counts[chosen])] = data.view(dtype)
+            data = raw[ranges(starts[chosen] + 1, lengths[chosen] - 1)]
+            gaps[ranges(slots[chosen], counts[chosen])] = data.view(dtype)
     total = np.cumsum(gaps)
     base = np.concatenate(([0], total))[slots]
     return counts, total - np.repeat(base, counts)
@@ -211,10 +323,6 @@ def in_order(counts: list[np.ndarray], flats: list[np.ndarray], slop: int) -> np
     return matched
 
 
-def _nbytes(postings: tuple[np.ndarray, np.ndarray]) -> int:
-    return sum(array.nbytes for array in postings) + 200  # + the entry's own objects
-
-
 class Vectors:
     """Per index generation: field lengths and an LRU cache of term postings as arrays,
     bounded in bytes."""
@@ -226,6 +334,7 @@ class Vectors:
         self._terms: OrderedDict = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._blocks = BlockCache(BLOCK_CACHE_BYTES)
 
     def evaluate(self, q: query.Query, searcher) -> tuple[np.ndarray, np.ndarray]:
         """(matched mask, scores) over all documents."""
@@ -286,7 +395,7 @@ class Vectors:
         candidates = np.flatnonzero(mask)
         if candidates.size:
             reader = searcher.reader()
-            places = [positions_arrays(reader, q.fieldname, word, candidates)
+            places = [self.positions(reader, q.fieldname, word, candidates)
                       for word in q.words]
             mask[:] = False
             mask[candidates[in_order([c for c, _ in places], [f for _, f in places],
@@ -295,7 +404,8 @@ class Vectors:
         return mask, np.where(mask, score, 0.0)
 
     def _term(self, q: query.Term, searcher):
-        docs, weights = self._postings(searcher.reader(), q.fieldname, q.text)
+        postings = self._postings(searcher.reader(), q.fieldname, q.text)
+        docs, weights = postings.docs, postings.weights
         mask = np.zeros(self.size, dtype=bool)
         score = np.zeros(self.size, dtype=np.float64)
         if docs.size:
@@ -313,9 +423,20 @@ class Vectors:
 
     def documents(self, reader, field: str, text) -> np.ndarray:
         """The document numbers of a term (cached like its postings)."""
-        return self._postings(reader, field, text)[0]
+        return self._postings(reader, field, text).docs
 
-    def _postings(self, reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+    def positions(self, reader, field: str, text, docnums) -> tuple[np.ndarray, np.ndarray]:
+        """`positions_arrays` of a term, reading only the blocks that hold `docnums`."""
+        return positions_arrays(reader, field, text, docnums,
+                                self._postings(reader, field, text), self._blocks)
+
+    def position_lists(self, reader, field: str, text, docnums) -> list[list[int]]:
+        """The positions of a term in each of `docnums` (ascending); [] where it is absent."""
+        counts, flat = self.positions(reader, field, text, docnums)
+        return [part.tolist() for part in np.split(flat, np.cumsum(counts)[:-1])] \
+            if counts.size else []
+
+    def _postings(self, reader, field: str, text) -> TermPostings:
         key = (field, text)
         with self._lock:
             cached = self._terms.get(key)
@@ -326,9 +447,9 @@ class Vectors:
         with self._lock:
             if key not in self._terms:
                 self._terms[key] = value
-                self._bytes += _nbytes(value)
+                self._bytes += value.nbytes
             while self._bytes > TERM_CACHE_BYTES and len(self._terms) > 1:
-                self._bytes -= _nbytes(self._terms.popitem(last=False)[1])
+                self._bytes -= self._terms.popitem(last=False)[1].nbytes
         return value
 
     def _field_lengths(self, reader, field: str) -> np.ndarray:

@@ -315,3 +315,31 @@ def test_marks_found_from_index_positions_equal_marks_found_by_reading_the_text(
     indexed.generation().cache = type(indexed.generation().cache)(8)
     assert [hit.snippet for hit in search(indexed, query).hits] == from_positions
     assert any("<mark>" in snippet for snippet in from_positions)
+
+
+def test_facets_of_a_narrow_search_count_each_documents_own_values(indexed):
+    # A search matching a few documents reads their own facet values; one matching many scans
+    # all of them. Both must give what the documents carry.
+    from collections import Counter
+
+    import numpy as np
+
+    generation = indexed.generation()
+    table = generation.facets()
+    with generation.searcher() as searcher:
+        live = np.flatnonzero(table.live)
+        total = {name: Counter() for name in ("topic", "actor", "year")}
+        for docnum in live.tolist():
+            fields = searcher.stored_fields(docnum)
+            counts = table.counts(np.array([docnum]))
+            expected = {"topic": set(filter(None, fields.get("topic", "").split(","))),
+                        "actor": set(filter(None, fields.get("actor", "").split(","))),
+                        "year": {fields["date"][:4]} if fields.get("date") else {None}}
+            for name, values in expected.items():
+                got = {f.value: f.count for f in counts[name]}
+                assert got == dict.fromkeys(values, 1) or (name != "year" and not values
+                                                           and set(got) <= {None})
+                total[name].update(got)
+        everything = table.counts(live)
+        for name, counter in total.items():
+            assert {f.value: f.count for f in everything[name]} == dict(counter)

@@ -122,3 +122,41 @@ def test_term_cache_stays_within_its_byte_budget(indexed, monkeypatch):
             assert small._bytes <= budget or len(small._terms) == 1
         assert (bounded[0] == unbounded[0]).all()
         assert np.allclose(bounded[1], unbounded[1])
+
+
+@pytest.mark.parametrize("incremental", [False, True])
+def test_positions_are_whooshs_own(minutes, index_dir, incremental):
+    # Snippets, the proximity bonus and phrases read positions through the block directory of
+    # the cached postings; they must be exactly what Whoosh's own matcher decodes, also in an
+    # index of several segments with deleted documents.
+    from conftest import write_minutes
+
+    from index.pipeline import run as index_run
+    from index.store import IndexStore
+    from search import SearchIndex
+
+    index_run([minutes], IndexStore(index_dir))
+    if incremental:
+        (minutes / "losse-notitie.txt").write_text(
+            "Evenementen 3 juni 2022\n\nDe korpschef bespreekt het zomerfestival.\n")
+        write_minutes(minutes, {"extra-2023-01-09.txt": (
+            "Verslag 9 januari 2023\n\nJaarwisseling\n\nDe korpschef en de burgemeesters over "
+            "knalvuurwerk, knalvuurwerk en nog eens vuurwerk.\n")})
+        index_run([minutes], IndexStore(index_dir))
+    generation = SearchIndex(index_dir).generation()
+    vectors = generation.vectors()
+    with generation.searcher() as searcher:
+        reader = searcher.reader()
+        assert (len(reader.leaf_readers()) > 1) == incremental
+        everything = np.arange(reader.doc_count_all())
+        for term in ("korpschef", "knalvuurwerk", "burgemeester", "vuurwerk", "afwezig"):
+            expected = {}
+            if reader.doc_frequency("text", term):
+                matcher = reader.postings("text", term)
+                while matcher.is_active():
+                    expected[matcher.id()] = list(matcher.value_as("positions"))
+                    matcher.next()
+            for wanted in (everything, everything[::3]):
+                lists = vectors.position_lists(reader, "text", term, wanted)
+                got = {d: p for d, p in zip(wanted.tolist(), lists, strict=True) if p}
+                assert got == {d: p for d, p in expected.items() if d in set(wanted.tolist())}
