@@ -374,7 +374,7 @@ def profile_product(index_dir: Path, queries: list[dict], warmup: list[dict],
         search(request, index)
     profiler.disable()
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PSORT", "cumulative")).print_stats(top)
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
     return out.getvalue()
 
 
