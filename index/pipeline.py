@@ -8,6 +8,7 @@ Everything lands in one commit; a failure leaves the previous generation live.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import time
 import unicodedata
@@ -133,11 +134,13 @@ def run(
     with store.lock(lock_wait) as stale_lock:
         report.interrupted_run = stale_lock
         store.remove_unfinished()
+        checked = None
         if not rebuild:
             # A damaged pointer, manifest or truncated file: say so before reading every
             # file (new_generation compares the contents too).
-            store.check(full=False)
-        old = store.manifest()
+            checked = store.check(full=False)
+        # Read once per run: at 100,000 agenda items the manifest is a 12 MB file.
+        old = checked or store.manifest()
         # Another analysis chain cannot share an index; other vocabularies only need every
         # file extracted again.
         rebuild = rebuild or old.schema != Manifest().schema
@@ -189,7 +192,7 @@ def run(
         report.removed = [kept[p]["source"] for p in gone]
 
         if pending or gone or rebuild:
-            folder, ix = store.new_generation(rebuild=rebuild)
+            folder, ix = store.new_generation(rebuild=rebuild, live=checked)
             try:
                 _write(ix, kept, pending, gone)
                 files = {p: e for p, e in kept.items() if p not in gone}
@@ -200,15 +203,17 @@ def run(
                     for k, v in report.as_json()["totals"].items()
                     if k not in ("documents", "sections")
                 }
-                store.publish(folder, manifest)
+                store.publish(folder, manifest, live=checked)
             except OSError as exc:
                 store.discard(folder)
                 raise IndexUnwritable(store.root, exc) from exc
             except BaseException:
                 store.discard(folder)
                 raise
+            final = manifest
+        else:
+            final = old
         report.generation = store.generation()
-        final = store.manifest()
         report.documents = sum(1 for _ in final.documents())
         report.sections = sum(d["sections"] for d in final.documents())
     report.seconds = time.monotonic() - started
@@ -250,17 +255,22 @@ def _discover(
     seen = set()
     resolved = {root: root.resolve() for root in roots}
     shown_root = {str(resolved[r]): g for r, g in zip(roots, given, strict=True)}
-    for root, file_path in readers.walk(roots):
+    # What files are shown under: the folder as given, written the way Path writes it.
+    shown_base = {a: "" if str(Path(g)) == "." else str(Path(g)) for a, g in shown_root.items()}
+    for root, file_path, inside in readers.walk_relative(roots):
         root_resolved = resolved[root]
         root_abs = str(root_resolved)
-        if root.is_dir():
+        if inside is not None:
             # The walk does not follow symlinked folders: only a symlinked file needs its
-            # own resolve() (which costs a system call per path component).
-            inside = file_path.relative_to(root)
-            real = file_path.resolve() if file_path.is_symlink() else root_resolved / inside
-            relative = (real.relative_to(root_resolved) if file_path.is_symlink()
-                        else inside).as_posix()
-            shown = str(Path(shown_root[root_abs]) / relative)
+            # own resolve() (which costs a system call per path component). Strings, not
+            # Paths: this runs for every file of the archive at every run.
+            if os.path.islink(file_path):
+                real = file_path.resolve()
+                relative = real.relative_to(root_resolved).as_posix()
+            else:
+                real = os.path.join(root_abs, inside)
+                relative = inside
+            shown = os.path.join(shown_base[root_abs], relative)
             key = f"{root_resolved.name}/{relative}"
         else:
             real = file_path.resolve()
@@ -278,13 +288,14 @@ def _discover(
 
 def _file_stamp(path: Path) -> list[int]:
     """Size and modification time (ns) of a file and of its sidecar, if any."""
-    stat = path.stat()
+    name = os.fspath(path)
+    stat = os.stat(name)
     stamp = [stat.st_size, stat.st_mtime_ns]
-    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-    if sidecar.exists():
-        side = sidecar.stat()
-        stamp += [side.st_size, side.st_mtime_ns]
-    return stamp
+    try:
+        side = os.stat(name + SIDECAR_SUFFIX)
+    except FileNotFoundError:
+        return stamp
+    return stamp + [side.st_size, side.st_mtime_ns]
 
 
 def _file_hash(path: Path) -> str:

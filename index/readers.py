@@ -79,19 +79,30 @@ def walk(sources: list[Path]) -> Iterator[tuple[Path, Path]]:
     ("~$…") and sidecars (`*.meta.toml`) are skipped; symlinked folders are not followed.
     A source that does not exist raises UnreadableDocument.
     """
+    for source, file, _ in walk_relative(sources):
+        yield source, file
+
+
+def walk_relative(sources: list[Path]) -> Iterator[tuple[Path, Path, str | None]]:
+    """`walk`, with each file's path inside its source folder ("a/b.txt"; None for a source
+    that is a file). Works on strings: an archive of 20,000 files is walked at every run."""
     for source in sources:
         source = Path(source)
         if source.is_file():
             # Named explicitly, so a hidden name is fine; the type must still be known.
             if _wanted(source.name.lstrip(".")):
-                yield source, source
+                yield source, source, None
         elif source.is_dir():
+            top = str(source)
+            prefix = os.path.join(top, "")  # os.walk's paths all start with `top` as given
             found = []
-            for folder, dirnames, filenames in os.walk(source):
+            for folder, dirnames, filenames in os.walk(top):
                 dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-                found.extend(Path(folder, name) for name in filenames if _wanted(name))
-            for file in sorted(found, key=lambda f: f.relative_to(source).parts):
-                yield source, file
+                inside = folder[len(prefix):] if folder != top else ""
+                found.extend(os.path.join(inside, name) for name in filenames if _wanted(name))
+            found.sort(key=lambda relative: relative.split(os.sep))
+            for relative in found:
+                yield source, Path(prefix + relative), relative.replace(os.sep, "/")
         else:
             raise UnreadableDocument(source, "no such file or folder")
 
@@ -99,7 +110,7 @@ def walk(sources: list[Path]) -> Iterator[tuple[Path, Path]]:
 def _wanted(name: str) -> bool:
     if name.startswith((".", "~$")) or name.lower().endswith(SIDECAR_SUFFIX):
         return False
-    return Path(name).suffix.lower() in SUPPORTED_SUFFIXES
+    return os.path.splitext(name)[1].lower() in SUPPORTED_SUFFIXES
 
 
 def _check_size(path: Path, suffix: str) -> None:

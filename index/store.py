@@ -146,20 +146,25 @@ class IndexStore:
             cause = f"{type(cause).__name__}: {cause}"
         return IndexDamaged(f"the index in {self.root} is damaged ({cause}); {REBUILD_HINT}")
 
-    def check(self, full: bool = True, trust_stamps: bool = False) -> None:
+    def check(self, full: bool = True, trust_stamps: bool = False,
+              manifest: Manifest | None = None) -> Manifest | None:
         """Raise IndexDamaged when the live generation's pointer, manifest or files are not as
         written (`full=False`: only compare sizes, which is quick; `trust_stamps`: hash only
-        files whose modification time changed since they were written)."""
+        files whose modification time changed since they were written). Returns the live
+        manifest (None without an index); pass it back as `manifest` to skip reading it again
+        (at 100,000 agenda items it is a 12 MB file)."""
         current = self.current()
         if current is None:
-            return
-        try:
-            manifest = Manifest.load(current / MANIFEST)
-        except (OSError, ValueError, TypeError) as exc:
-            raise self.damaged(exc) from exc
+            return None
+        if manifest is None:
+            try:
+                manifest = Manifest.load(current / MANIFEST)
+            except (OSError, ValueError, TypeError) as exc:
+                raise self.damaged(exc) from exc
         problem = self.verify(current, manifest, full=full, trust_stamps=trust_stamps)
         if problem:
             raise self.damaged(problem)
+        return manifest
 
     def verify(self, folder: Path, manifest: Manifest, full: bool = True,
                trust_stamps: bool = False) -> str | None:
@@ -243,17 +248,18 @@ class IndexStore:
             with contextlib.suppress(OSError):  # a write that failed may fail again here
                 handle.close()  # closing releases the flock
 
-    def new_generation(self, rebuild: bool):
+    def new_generation(self, rebuild: bool, live: Manifest | None = None):
         """A writable copy of the live generation (or an empty index for a rebuild).
 
-        Must be called while holding `lock()`. Returns (folder, Whoosh index).
+        Must be called while holding `lock()`; `live` is the live manifest if the caller has
+        read it already. Returns (folder, Whoosh index).
         """
         self.remove_unfinished()
         if not rebuild:
             # Its files are shared with the new generation: damage would carry over. Hashing
             # all of them costs a second at 100,000 agenda items, so only files whose
             # modification time changed are hashed (hard links share it across generations).
-            self.check(trust_stamps=True)
+            self.check(trust_stamps=True, manifest=live)
         current = None if rebuild else self._live()
         number = 1 + max((self._number(p) for p in self._generations()), default=0)
         target = self.root / f"{GENERATION_PREFIX}{number:06d}"
@@ -270,11 +276,12 @@ class IndexStore:
             self.discard(target)
             raise IndexUnwritable(self.root, exc) from exc
 
-    def publish(self, folder: Path, manifest: Manifest) -> None:
-        """Write the manifest, flush the generation to disk and make it the live one."""
+    def publish(self, folder: Path, manifest: Manifest, live: Manifest | None = None) -> None:
+        """Write the manifest, flush the generation to disk and make it the live one (`live`:
+        the live manifest, if the caller has read it already)."""
         manifest.schema = SCHEMA_VERSION
         manifest.updated = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-        manifest.checksums = self._checksums(folder)
+        manifest.checksums = self._checksums(folder, live)
         _write_atomic(folder / MANIFEST, json.dumps(manifest.__dict__, ensure_ascii=False))
         for item in folder.iterdir():
             _fsync(item)
@@ -294,11 +301,11 @@ class IndexStore:
             return
         shutil.rmtree(folder, ignore_errors=True)
 
-    def _checksums(self, folder: Path) -> dict[str, list]:
+    def _checksums(self, folder: Path, manifest: Manifest | None = None) -> dict[str, list]:
         """[size, sha256, modification time in ns] of every file of a generation. Files shared
         by hard link with the live generation (checked before they were linked) keep theirs."""
         live = self._live()
-        known = self.manifest().checksums if live else {}
+        known = (manifest or self.manifest()).checksums if live else {}
         checksums = {}
         for item in sorted(folder.iterdir()):
             if item.name == MANIFEST or item.name.endswith("LOCK") or not item.is_file():
