@@ -38,6 +38,7 @@ from .schema import SCHEMA_VERSION, build_schema
 POINTER = "CURRENT"
 LOCK = "lock"
 MANIFEST = "manifest.json"
+FILES = "files.json"
 GENERATION_PREFIX = "g"
 WHOOSH_LOCK_SUFFIX = "_LOCK"
 REBUILD_HINT = "re-index with `bestuurszoeker index --rebuild SOURCE...`"
@@ -54,7 +55,12 @@ def default_root() -> Path:
 
 @dataclass
 class Manifest:
-    """What a generation holds: per source file its hash and documents; when it was written."""
+    """What a generation holds: per source file its hash and documents; when it was written.
+
+    Stored as two files: `manifest.json` (small: versions, dates, checksums) and `files.json`
+    (per source file; 12 MB at 100,000 agenda items). A search process reads the second only
+    when it needs it (document pages, statistics), so opening an index stays quick. A
+    manifest written before the split holds its `files` itself."""
 
     schema: str = SCHEMA_VERSION
     vocabulary: str = ""
@@ -63,14 +69,40 @@ class Manifest:
     last_run: dict = field(default_factory=dict)
     # Per file of the generation: [size, sha256], to tell a damaged index from a bug.
     checksums: dict[str, list] = field(default_factory=dict)
+    # Where `files` is still to be read from (see `load(files=False)`).
+    _files_from: Path | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def load(cls, path: Path) -> Manifest:
+    def load(cls, path: Path, files: bool = True) -> Manifest:
+        """Read a manifest; with `files=False`, its list of files only when first asked for."""
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+        manifest = cls(**{k: data[k] for k in cls.__dataclass_fields__
+                          if k in data and not k.startswith("_")})
+        if "files" not in data:
+            manifest._files_from = path.with_name(FILES)
+            if files:
+                manifest.load_files()
+        return manifest
+
+    def load_files(self) -> dict[str, dict]:
+        """`files`, read from its own file if that has not been done yet."""
+        if self._files_from is not None:
+            self.files = json.loads(self._files_from.read_text(encoding="utf-8"))
+            self._files_from = None
+        return self.files
+
+    def head_json(self) -> str:
+        """The text of manifest.json: everything but `files`."""
+        head = {k: getattr(self, k) for k in self.__dataclass_fields__
+                if k != "files" and not k.startswith("_")}
+        return json.dumps(head, ensure_ascii=False)
+
+    def files_json(self) -> str:
+        """The text of files.json."""
+        return json.dumps(self.load_files(), ensure_ascii=False)
 
     def documents(self) -> Iterator[dict]:
-        for entry in self.files.values():
+        for entry in self.load_files().values():
             yield from entry.get("documents", [])
 
     def document(self, doc_id: str) -> dict | None:
@@ -126,13 +158,18 @@ class IndexStore:
                 f"no index in {self.root}: run `bestuurszoeker index SOURCE --index {self.root}`"
             )
         try:
-            manifest = Manifest.load(current / MANIFEST)
+            manifest = Manifest.load(current / MANIFEST, files=False)
             if manifest.schema != SCHEMA_VERSION:
                 raise IndexDamaged(
                     f"the index in {self.root} was written by another version "
                     f"(schema {manifest.schema}, this program {SCHEMA_VERSION}); "
                     "re-index with `bestuurszoeker index --rebuild SOURCE...`"
                 )
+            # Sizes only (a stat per file): a missing or truncated file is named now, not as
+            # some Whoosh error in the middle of a search.
+            problem = self.verify(current, manifest, full=False)
+            if problem:
+                raise self.damaged(problem)
             ix = whoosh_index.open_dir(str(current))
         except IndexDamaged:
             raise
@@ -281,8 +318,9 @@ class IndexStore:
         the live manifest, if the caller has read it already)."""
         manifest.schema = SCHEMA_VERSION
         manifest.updated = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        _write_atomic(folder / FILES, manifest.files_json())  # the checksums cover it
         manifest.checksums = self._checksums(folder, live)
-        _write_atomic(folder / MANIFEST, json.dumps(manifest.__dict__, ensure_ascii=False))
+        _write_atomic(folder / MANIFEST, manifest.head_json())
         for item in folder.iterdir():
             _fsync(item)
         _fsync(folder)

@@ -84,6 +84,7 @@ DAMAGE = {
     "garbled segment": _garble_stored_fields,
     "garbage in CURRENT": lambda d: (d / "CURRENT").write_bytes(b"\x00\xff\xfe kapot"),
     "missing manifest": lambda d: (live_folder(d) / "manifest.json").unlink(),
+    "missing list of files": lambda d: (live_folder(d) / "files.json").unlink(),
 }
 
 

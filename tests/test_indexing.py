@@ -268,3 +268,28 @@ def test_a_change_that_keeps_size_and_time_is_not_seen_but_a_new_time_is(minutes
     os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
     assert [Path(p).name for p in run([minutes], store).updated] == ["losse-notitie.txt"]
     assert found(index_dir, "lentefestival") == ["Evenementen"]
+
+
+def test_an_index_with_the_older_one_file_manifest_is_searched_and_updated(minutes, index_dir):
+    # Indexes written before the list of files moved to files.json keep working: searched,
+    # then updated incrementally (only the new file is read) into the two-file form.
+    import json
+
+    store = IndexStore(index_dir)
+    run([minutes], store)
+    live = store.current()
+    manifest = json.loads((live / "manifest.json").read_text())
+    manifest["files"] = json.loads((live / "files.json").read_text())
+    del manifest["checksums"]["files.json"]
+    (live / "files.json").unlink()
+    (live / "manifest.json").write_text(json.dumps(manifest))
+    assert found(index_dir, "zomerfestival") == ["Evenementen"]
+    assert len(list(store.manifest().documents())) == len(manifest["files"])
+
+    write_minutes(minutes, {"nieuw.txt": "Cybercrime\n\nPhishing bij gemeenten neemt toe.\n"})
+    report = run([minutes], store)
+    assert len(report.added) == 1 and not report.updated
+    assert len(report.unchanged) == len(manifest["files"])
+    assert (store.current() / "files.json").exists()
+    assert found(index_dir, "phishing") == ["Cybercrime"]
+    store.check()
