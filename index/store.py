@@ -4,7 +4,7 @@ Layout of an index folder::
 
     CURRENT          name of the live generation, replaced atomically
     lock             fcntl lock of the running indexer; holds its pid for humans
-    g000007/         a complete Whoosh index + manifest.json (the live one)
+    g000007/         a complete Whoosh index + manifest.json + files.json (the live one)
     g000006/         the previous generation, kept so open searchers can finish
 
 Each run builds the next generation beside the live one (hard links to the unchanged
