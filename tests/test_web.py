@@ -500,3 +500,43 @@ def test_a_facet_with_hundreds_of_values_offers_a_bounded_list(tmp_path):
     last = actors[-1]
     chosen = client.get(f"/search?q=subsidie&actor={last.replace(' ', '+')}")
     assert last in chosen.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", [
+    "/search?q=korpschef",
+    "/search?q=korpschef+OF+ondermijning&topic=Ondermijning&sort=oldest&per_page=20",
+    "/search?actor=Korpschef&from=2019-01-01&to=2021-12-31",
+    "/search?q=ondermijning&topic=Ondermijning&actor=Korpschef&sort=newest",
+])
+def test_every_facet_link_is_the_search_with_that_one_value_more(client, path):
+    # Facet links are built in bulk; each must be exactly the canonical URL of the same
+    # search with the value added (page 1), and open a page that has it chosen.
+    import datetime as dt
+
+    from search import SearchRequest
+    from web.params import query_string
+
+    _, page = get_page(client, path)
+    asked = dict.fromkeys(("topic", "actor"), ())
+    for name, value in parse_qsl(urlsplit(path).query):
+        if name in asked:
+            asked[name] += (value,)
+    links = [a for a in page.links if "facet-option" in a.get("class", "")]
+    added = 0
+    for link in links:
+        pairs = parse_qsl(urlsplit(link["href"]).query)
+        new = [(n, v) for n, v in pairs if n in asked and v not in asked[n]]
+        if len(new) != 1:
+            continue  # a chip or a chosen value: removes a filter instead
+        name, value = new[0]
+        query = dict(parse_qsl(urlsplit(path).query))
+        expected = SearchRequest(
+            query=query.get("q", ""), sort=query.get("sort", "relevance"),
+            per_page=int(query.get("per_page", 10)),
+            topics=asked["topic"] + ((value,) if name == "topic" else ()),
+            actors=asked["actor"] + ((value,) if name == "actor" else ()),
+            date_from=dt.date.fromisoformat(query["from"]) if "from" in query else None,
+            date_to=dt.date.fromisoformat(query["to"]) if "to" in query else None)
+        assert link["href"] == "/search?" + query_string(expected)
+        added += 1
+    assert added
