@@ -95,6 +95,20 @@ def words(value: str, query: bool = False, pos: int = 0):
         pos += 1
 
 
+def term_positions(value: str) -> dict[str, list[int]]:
+    """The index terms of `value` with their positions, exactly as `dutch_analyzer()` makes
+    them for indexing, without a Token object per word (a third of the indexer's time)."""
+    found: dict[str, list[int]] = {}
+    for word, pos, _, _ in words(value):
+        for term, _, _ in word_forms(word):
+            places = found.get(term)
+            if places is None:
+                found[term] = [pos]
+            else:
+                places.append(pos)
+    return found
+
+
 def term_spans(value: str):
     """(term, start, end) of the index terms of `value`, as indexing makes them, but without
     Whoosh's token objects: marking words in a text is four times faster this way."""

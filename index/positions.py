@@ -22,10 +22,37 @@ _TYPES = (("B", 0xFF), ("H", 0xFFFF), ("I", 0xFFFFFFFF))
 CODE_TYPES = {ord(code): np.dtype(f"<u{array(code).itemsize}") for code, _ in _TYPES}
 
 
+class Analysed(tuple):
+    """A field value analysed before it reaches Whoosh's writer: the (term, frequency, weight,
+    encoded positions) items Whoosh would make of it. The indexer analyses in worker
+    processes while the writer process only writes. A tuple, so that Whoosh's type check
+    lets it through; `CompactPositions.word_values` hands its items on as they are."""
+
+
+def analysed(field, text: str, terms=None) -> Analysed:
+    """`text` analysed for a `compact` field, as Whoosh's writer would do it. `terms` (text
+    -> {term: positions}) may stand in for the field's analyzer: the indexer passes a direct
+    form of it that skips Whoosh's token objects."""
+    format_ = field.format
+    if terms is None:
+        return Analysed(formats.Positions.word_values(format_, text, field.analyzer,
+                                                      mode="index"))
+    boost = format_.field_boost
+    return Analysed((term, len(places), len(places) * boost, format_.encode(places))
+                    for term, places in terms(text).items())
+
+
 class CompactPositions(formats.Positions):
     """Whoosh's `Positions` (phrases, frequency, weight) with a smaller encoding."""
 
+    def word_values(self, value, analyzer, **kwargs):
+        if isinstance(value, Analysed):
+            return iter(value)
+        return super().word_values(value, analyzer, **kwargs)
+
     def encode(self, poslist) -> bytes:
+        if len(poslist) == 1 and 0 <= poslist[0] <= 0xFF:  # most postings
+            return b"B" + bytes(poslist)
         gaps = [b - a for a, b in zip([0, *poslist], poslist, strict=False)]
         biggest = max(gaps, default=0)
         code = next(code for code, limit in _TYPES if biggest <= limit)

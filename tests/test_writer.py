@@ -1,0 +1,122 @@
+"""The indexer's fast paths (analysis before the writer, worker processes, the in-memory
+posting pool) write exactly the index that Whoosh's own writer writes from the same files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import write_minutes
+
+import index.pipeline as pipeline
+from index.pipeline import run
+from index.store import IndexStore
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "minutes"
+
+
+def _contents(index_dir: Path, folder: Path) -> dict:
+    """Everything a search reads: per field every term's postings (document, weight, encoded
+    value) in document order, every document's stored fields and field lengths."""
+    store = IndexStore(index_dir)
+    ix, _ = store.open()
+    found: dict = {"postings": {}, "stored": [], "lengths": {}}
+    with ix.reader() as reader:
+        ids = sorted(reader.all_doc_ids())
+        key = {d: reader.stored_fields(d)["section_id"] for d in ids}
+        for fieldname in reader.indexed_field_names():
+            for term in reader.lexicon(fieldname):
+                matcher = reader.postings(fieldname, term)
+                postings = []
+                while matcher.is_active():
+                    postings.append((key[matcher.id()], matcher.weight(), matcher.value()))
+                    matcher.next()
+                found["postings"][fieldname, term] = sorted(postings)
+        for d in ids:
+            fields = reader.stored_fields(d)
+            fields["source"] = fields["source"].replace(str(folder), "…")
+            found["stored"].append(fields)
+            found["lengths"][key[d]] = {f: reader.doc_field_length(d, f)
+                                        for f in ("title", "heading", "text", "actor_text",
+                                                  "topic_text")}
+    found["stored"].sort(key=lambda fields: fields["section_id"])
+    return found
+
+
+def _stock_writer(ix, **options):
+    return ix.writer(**options)
+
+
+def _plain_analysis(document, item, titles=None):
+    # The fields as Whoosh's writer would analyse them itself: the analysed values replaced
+    # by their text.
+    values = original_fields(document, item, titles)
+    for name in list(values):
+        if name.startswith("_stored_"):
+            values[name[len("_stored_"):]] = values.pop(name)
+    return values
+
+
+original_fields = pipeline._fields
+
+
+@pytest.fixture
+def archive(tmp_path) -> Path:
+    """The bundled sample minutes plus the tests' own: several formats, about 25 files."""
+    folder = tmp_path / "one" / "archive"
+    shutil.copytree(SAMPLES, folder / "samples")
+    write_minutes(folder / "tests")
+    return folder
+
+
+def _build(folder: Path, index_dir: Path, monkeypatch, stock: bool, pool: bool) -> dict:
+    with monkeypatch.context() as patch:
+        if stock:
+            patch.setattr(pipeline, "FastSegmentWriter", _stock_writer)
+            patch.setattr(pipeline, "_fields", _plain_analysis)
+        patch.setattr(pipeline, "POOL_MIN_FILES", 0 if pool else 10**9)
+        first = run([folder], IndexStore(index_dir))
+        # An incremental run: a changed and a new file (deletions, a second segment).
+        changed = next(folder.rglob("*.txt"))
+        changed.write_text(changed.read_text(encoding="utf-8") + "\n\nNagekomen\n\n"
+                           "De burgemeester meldt extra cameratoezicht.\n", encoding="utf-8")
+        write_minutes(folder, {"nieuw-2024-02-01.txt":
+                               "Verslag 1 februari 2024\n\nVuurwerk\n\nDe korpschef over "
+                               "knalvuurwerk en informatie-uitwisseling.\n"})
+        second = run([folder], IndexStore(index_dir))
+    assert not first.failed and not second.failed
+    assert len(second.added) == 1 and len(second.updated) == 1
+    return _contents(index_dir, folder)
+
+
+def test_the_fast_indexer_writes_what_whooshs_writer_writes(archive, tmp_path, monkeypatch):
+    copy = tmp_path / "two" / "archive"  # the same folder name: the same document ids
+    shutil.copytree(archive, copy)
+    fast = _build(archive, tmp_path / "fast", monkeypatch, stock=False, pool=True)
+    stock = _build(copy, tmp_path / "stock", monkeypatch, stock=True, pool=False)
+    assert len(fast["stored"]) > 50
+    assert fast["postings"].keys() == stock["postings"].keys()
+    assert fast["postings"] == stock["postings"]
+    for ours, theirs in zip(fast["stored"], stock["stored"], strict=True):
+        assert ours == theirs
+    assert fast["lengths"] == stock["lengths"]
+
+
+def test_worker_processes_write_what_one_process_writes(archive, tmp_path, monkeypatch):
+    copy = tmp_path / "two" / "archive"
+    shutil.copytree(archive, copy)
+    pooled = _build(archive, tmp_path / "pooled", monkeypatch, stock=False, pool=True)
+    single = _build(copy, tmp_path / "single", monkeypatch, stock=False, pool=False)
+    assert pooled == single
+
+
+def test_an_unreadable_file_among_many_is_reported_and_the_rest_indexed(archive, index_dir,
+                                                                         monkeypatch):
+    # In worker processes too: a bad file is named with its reason; the others are written.
+    (archive / "kapot.pdf").write_bytes(b"%PDF-1.4 dit is geen pdf")
+    monkeypatch.setattr(pipeline, "POOL_MIN_FILES", 0)
+    report = run([archive], IndexStore(index_dir))
+    assert [f.path for f in report.failed] == [str(archive / "kapot.pdf")]
+    assert report.failed[0].error
+    assert len(report.added) > 20 and report.exit_code == 1
