@@ -212,12 +212,10 @@ def _directory_positions(leaf, number, field, text, wanted, postings, directory,
     if not docs.size:
         return docs, empty, empty
     block = np.searchsorted(block_starts, at, side="right") - 1
-    bounds = np.flatnonzero(np.diff(block)) + 1
+    firsts = np.concatenate(([0], np.flatnonzero(np.diff(block)) + 1))
     matcher = None
-    counts, flats = [], []
-    for group, number_in_term in zip(np.split(at, bounds),
-                                     block[np.concatenate(([0], bounds))].tolist(),
-                                     strict=True):
+    ends, flats = [], []
+    for number_in_term in block[firsts].tolist():
         key = (field, text, number, number_in_term)
         decoded = cache.get(key) if cache is not None else None
         if decoded is None:
@@ -230,12 +228,17 @@ def _directory_positions(leaf, number, field, text, wanted, postings, directory,
                        block_flat.astype(np.int32))
             if cache is not None:
                 cache.put(key, decoded)
-        ends, flat = decoded
-        inner = group - block_starts[number_in_term]
-        count = (ends[inner + 1] - ends[inner]).astype(np.int64)
-        counts.append(count)
-        flats.append(flat[ranges(ends[inner].astype(np.int64), count)])
-    return docs, np.concatenate(counts), np.concatenate(flats)
+        ends.append(decoded[0])
+        flats.append(decoded[1])
+    # All blocks at once: where each block's ends and positions start in the joined arrays.
+    group = np.repeat(np.arange(firsts.size), np.diff(np.append(firsts, block.size)))
+    ends_at = np.cumsum([0] + [e.size for e in ends[:-1]])[group]
+    flat_at = np.cumsum([0] + [f.size for f in flats[:-1]])[group]
+    joined = np.concatenate(ends).astype(np.int64)
+    inner = ends_at + (at - block_starts[block])
+    count = joined[inner + 1] - joined[inner]
+    positions = np.concatenate(flats)[ranges(joined[inner] + flat_at, count)]
+    return docs, count, positions.astype(np.int64)
 
 
 def _block_values(matcher, local: np.ndarray):
