@@ -56,6 +56,11 @@ class _Column:
         self.codes = codes
         self.size = size
         self.starts = np.searchsorted(docs, np.arange(size + 1))
+        # Each value's place in case-blind alphabetical order (ties in value order): the
+        # tie-break of "most frequent first", without sorting hundreds of names per query.
+        by_name = np.argsort([v.lower() for v in self.values], kind="stable")
+        self.name_rank = np.empty(len(self.values), dtype=np.int64)
+        self.name_rank[by_name] = np.arange(len(self.values))
 
     def count(self, docnums: np.ndarray, selected: np.ndarray) -> np.ndarray:
         """Documents per value among `docnums` (ascending; `selected` is the same as a mask).
@@ -120,10 +125,15 @@ class FacetTable:
         for spec in FACETS:
             column = self.columns[spec.name]
             counts = column.count(docnums, selected)
-            pairs = [(column.values[i], int(counts[i])) for i in np.nonzero(counts)[0]]
+            found = np.flatnonzero(counts)
+            if spec.order == "count":
+                found = found[np.lexsort((column.name_rank[found], -counts[found]))][:limit]
+                pairs = [(column.values[i], int(counts[i])) for i in found.tolist()]
+            else:
+                pairs = [(column.values[i], int(counts[i])) for i in found.tolist()]
+                pairs = _ordered(pairs, spec.order)[:limit]
             facets[spec.name] = [
-                FacetValue(None if value == UNKNOWN else value, count)
-                for value, count in _ordered(pairs, spec.order)[:limit]
+                FacetValue(None if value == UNKNOWN else value, count) for value, count in pairs
             ]
         return facets
 
@@ -133,4 +143,4 @@ def _ordered(pairs: list[tuple[str, int]], order: str) -> list[tuple[str, int]]:
         # Newest first; the bucket of unknown dates last.
         known = sorted((p for p in pairs if p[0] != UNKNOWN), reverse=True)
         return known + [p for p in pairs if p[0] == UNKNOWN]
-    return sorted(pairs, key=lambda p: (-p[1], p[0].lower()))
+    return sorted(pairs, key=lambda p: (-p[1], p[0].lower()))  # as `name_rank` orders

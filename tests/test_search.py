@@ -349,3 +349,13 @@ def test_facets_of_a_narrow_search_count_each_documents_own_values(indexed):
         everything = table.counts(live)
         for name, counter in total.items():
             assert {f.value: f.count for f in everything[name]} == dict(counter)
+
+
+def test_facet_values_are_most_frequent_first_then_alphabetical(indexed):
+    # Equal counts are ordered by name, ignoring case, as people read a list.
+    for name in ("topic", "actor"):
+        values = [(f.value, f.count) for f in search(indexed).facets[name] if f.value]
+        assert len(values) > 2
+        assert values == sorted(values, key=lambda pair: (-pair[1], pair[0].lower()))
+        ties = [v for v, c in values if c == values[-1][1]]
+        assert ties == sorted(ties, key=str.lower)
