@@ -26,9 +26,9 @@ from .columns import field_lengths
 # Bytes of term postings each index generation keeps as arrays (most recently used first).
 # A frequent word at 100,000 agenda items holds ~50,000 postings (400 KB); 48 MB keeps the
 # few hundred words most searched warm without letting a server grow past its memory target.
-TERM_CACHE_BYTES = 48 * 2**20
+TERM_CACHE_BYTES = 40 * 2**20
 # Bytes of decoded position blocks each index generation keeps (see BlockCache).
-BLOCK_CACHE_BYTES = 32 * 2**20
+BLOCK_CACHE_BYTES = 24 * 2**20
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def postings_arrays(reader, field: str, text) -> TermPostings:
         # 32-bit: half the memory of a cached term, and exact (document numbers stay below
         # 2**31; frequencies are small whole numbers, and Whoosh keeps them as 32-bit floats).
         docs.append((np.asarray(ids, dtype=np.int64) + offset).astype(np.int32))
-        weights.append(np.asarray(freqs, dtype=np.float32))
+        weights.append(_small(np.asarray(freqs, dtype=np.float32)))
         if directory is not None:
             directory = (number, held, held + len(ids), *directory)
         blocks.append(directory)
@@ -135,6 +135,16 @@ class BlockCache:
             self._bytes += _size(value)
             while self._bytes > self.budget and len(self._items) > 1:
                 self._bytes -= _size(self._items.popitem(last=False)[1])
+
+
+def _small(values: np.ndarray) -> np.ndarray:
+    """`values` as 16-bit unsigned integers when they are whole numbers that fit (most
+    frequencies and positions): cached arrays take half the memory."""
+    if values.size and (values.min() < 0 or values.max() > 0xFFFF):
+        return values.astype(np.int32) if values.dtype.kind in "iu" else values
+    if values.dtype.kind == "f" and not np.array_equal(values, np.round(values)):
+        return values
+    return values.astype(np.uint16)
 
 
 def _size(block: tuple[np.ndarray, np.ndarray]) -> int:
@@ -224,8 +234,8 @@ def _directory_positions(leaf, number, field, text, wanted, postings, directory,
             matcher._goto(int(block_offsets[number_in_term]))
             matcher._read_values()
             block_counts, block_flat = _decode(format_, list(matcher._values))
-            decoded = (np.concatenate(([0], np.cumsum(block_counts))).astype(np.int32),
-                       block_flat.astype(np.int32))
+            decoded = (_small(np.concatenate(([0], np.cumsum(block_counts)))),
+                       _small(block_flat))
             if cache is not None:
                 cache.put(key, decoded)
         ends.append(decoded[0])
