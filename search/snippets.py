@@ -21,7 +21,7 @@ def spans_of(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     """
     if not terms:
         return []
-    return [(start, end) for term, start, end in term_spans(text) if term in terms]
+    return [(start, end) for term, start, end in term_spans(text, terms) if term in terms]
 
 
 def spans_at(text: str, places: set[int], terms: frozenset[str]) -> list[tuple[int, int]]:
@@ -35,7 +35,8 @@ def spans_at(text: str, places: set[int], terms: frozenset[str]) -> list[tuple[i
         if place < len(words):
             word = words[place]
             spans += [(word.start() + start, word.start() + end)
-                      for term, start, end in term_spans(word.group(0)) if term in terms]
+                      for term, start, end in term_spans(word.group(0), terms)
+                      if term in terms]
     return spans
 
 
