@@ -293,3 +293,18 @@ def test_an_index_with_the_older_one_file_manifest_is_searched_and_updated(minut
     assert (store.current() / "files.json").exists()
     assert found(index_dir, "phishing") == ["Cybercrime"]
     store.check()
+
+
+def test_a_changed_file_that_now_fails_keeps_its_previous_version(minutes, index_dir):
+    # Only a failing file changed: nothing is committed, the live generation stays, and the
+    # file's previous text is still found; the failure is reported with its reason.
+    store = IndexStore(index_dir)
+    run([minutes], store)
+    generation = store.generation()
+    (minutes / "losse-notitie.txt").write_bytes(b"\x00\x01\x02" * 50)
+    report = run([minutes], store)
+    assert [f.path for f in report.failed] == [str(minutes / "losse-notitie.txt")]
+    assert report.exit_code == 1 and not report.added and not report.updated
+    assert store.generation() == generation
+    assert found(index_dir, "zomerfestival") == ["Evenementen"]
+    assert sorted(p.name for p in index_dir.iterdir()) == ["CURRENT", generation, "lock"]
