@@ -18,6 +18,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,24 +264,50 @@ def _processed(todo: list[_Job], vocabularies: Vocabularies):
             yield job, _outcome(job, vocabularies)
         return
     batches = [todo[i : i + POOL_BATCH] for i in range(0, len(todo), POOL_BATCH)]
+    done = 0  # batches delivered
+    while done < len(batches):
+        pool = _pool(_workers(), vocabularies)
+        try:
+            upcoming = iter(batches[done:])
+            waiting = collections.deque(pool.submit(_outcomes, batch)
+                                        for batch in itertools.islice(upcoming, POOL_AHEAD))
+            while waiting:
+                future = waiting.popleft()
+                waiting.extend(pool.submit(_outcomes, batch)
+                               for batch in itertools.islice(upcoming, 1))
+                outcomes = future.result()
+                done += 1
+                yield from outcomes
+        except BrokenProcessPool:
+            # A worker died (killed for its memory, or a crash in a library reading some
+            # file), and with it the pool. The first batch not delivered may hold the file
+            # that did it: each of its files is read again in a process of its own, so that
+            # file fails with a reason and the others are indexed; then a new pool goes on.
+            for job in batches[done]:
+                yield job, _alone(job, vocabularies)
+            done += 1
+        finally:
+            # Also when the writer fails or the run is interrupted: drop what is queued.
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool(workers: int, vocabularies: Vocabularies) -> ProcessPoolExecutor:
     # fork: the workers inherit the loaded vocabularies and analysis caches instead of
-    # loading them again; a worker that dies makes the run fail (BrokenProcessPool), and
-    # nothing is committed.
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(_workers(), mp_context=context, initializer=_set_vocabularies,
-                               initargs=(vocabularies,))
+    # loading them again.
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_set_vocabularies, initargs=(vocabularies,))
+
+
+def _alone(job: _Job, vocabularies: Vocabularies):
+    """`_outcome` of one file in a process of its own; a reason if that process dies."""
+    pool = _pool(1, vocabularies)
     try:
-        upcoming = iter(batches)
-        waiting = collections.deque(pool.submit(_outcomes, batch)
-                                    for batch in itertools.islice(upcoming, POOL_AHEAD))
-        while waiting:
-            done = waiting.popleft()
-            waiting.extend(pool.submit(_outcomes, batch)
-                           for batch in itertools.islice(upcoming, 1))
-            yield from done.result()
+        return pool.submit(_outcomes, [job]).result()[0][1]
+    except BrokenProcessPool:
+        return ("the process reading this file stopped unexpectedly (out of memory, or a "
+                "crash in a reader library); the file was skipped")
     finally:
-        # Also when the writer fails or the run is interrupted: drop what is still queued.
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=True)
 
 
 _VOCABULARIES: Vocabularies | None = None

@@ -120,3 +120,28 @@ def test_an_unreadable_file_among_many_is_reported_and_the_rest_indexed(archive,
     assert [f.path for f in report.failed] == [str(archive / "kapot.pdf")]
     assert report.failed[0].error
     assert len(report.added) > 20 and report.exit_code == 1
+
+
+def test_a_file_that_kills_its_reading_process_fails_alone(archive, index_dir, monkeypatch):
+    # A file that makes the reading process die (killed for its memory, a crash in a reader
+    # library) is named as failed with a reason; every other file is indexed and committed.
+    import os
+
+    (archive / "dodelijk.txt").write_text("Verslag\n\nDit bestand doodt zijn lezer.\n")
+    process = pipeline._process
+
+    def deadly(file_path, *args, **kwargs):
+        if file_path.name == "dodelijk.txt":
+            os._exit(9)
+        return process(file_path, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_process", deadly)
+    monkeypatch.setattr(pipeline, "POOL_MIN_FILES", 0)
+    report = run([archive], IndexStore(index_dir))
+    assert [f.path for f in report.failed] == [str(archive / "dodelijk.txt")]
+    assert "stopped unexpectedly" in report.failed[0].error
+    expected = sum(1 for p in archive.rglob("*") if p.is_file() and not p.name.startswith("."))
+    assert len(report.added) == expected - 1
+    from search import SearchIndex, SearchRequest
+    from search import run as search_run
+    assert search_run(SearchRequest("knalvuurwerk"), SearchIndex(index_dir)).total > 0
