@@ -49,24 +49,32 @@ class MemoryPool:
             entry[2].append(len(vbytes))
             entry[3].extend(vbytes)
 
-    def iter_postings(self):
-        """All postings sorted by field, term and document, as Whoosh's pool yields them;
-        each term's memory is released once it has been read."""
+    def terms(self):
+        """(field name, term bytes, documents, weights, values) per term, sorted by field and
+        term, each term's postings by document (value None where there is none); each
+        term's memory is released once it has been read."""
         for key in sorted(self._terms):
             docs, weights, sizes, data = self._terms.pop(key)
-            fieldname, tbytes = key
-            postings = []
+            values: list[bytes | None] = []
             at = 0
-            for docnum, weight, size in zip(docs, weights, sizes, strict=True):
+            for size in sizes:
                 if size < 0:
-                    postings.append((fieldname, tbytes, docnum, weight, None))
+                    values.append(None)
                 else:
-                    postings.append((fieldname, tbytes, docnum, weight,
-                                     bytes(data[at : at + size])))
+                    values.append(bytes(data[at : at + size]))
                     at += size
             if any(a > b for a, b in zip(docs, docs[1:], strict=False)):  # merged segments
-                postings.sort(key=lambda posting: posting[2])
-            yield from postings
+                order = sorted(range(len(docs)), key=docs.__getitem__)
+                docs = array("i", (docs[i] for i in order))
+                weights = array("d", (weights[i] for i in order))
+                values = [values[i] for i in order]
+            yield key[0], key[1], docs, weights, values
+
+    def iter_postings(self):
+        """All postings sorted by field, term and document, as Whoosh's pool yields them."""
+        for fieldname, tbytes, docs, weights, values in self.terms():
+            for docnum, weight, value in zip(docs, weights, values, strict=True):
+                yield fieldname, tbytes, docnum, weight, value
 
     def cleanup(self) -> None:
         self._terms.clear()
@@ -80,12 +88,18 @@ class _Lengths:
         self._fields: dict[str, list | None] = {}
 
     def doc_field_length(self, docnum: int, fieldname: str, default=0):
-        table = self._fields.get(fieldname, False)
-        if table is False:
-            table = self._fields[fieldname] = self._read(fieldname)
+        table = self.table(fieldname)
         if table is None:
             return default
         return table[docnum]
+
+    def table(self, fieldname: str) -> list | None:
+        """Every document's length of `fieldname` as Whoosh reads it back (None for 0), or
+        None when the field has no lengths."""
+        table = self._fields.get(fieldname, False)
+        if table is False:
+            table = self._fields[fieldname] = self._read(fieldname)
+        return table
 
     def _read(self, fieldname: str) -> list | None:
         reader = self._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
@@ -106,7 +120,49 @@ class FastSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         perdoc = self.per_document_reader() if self.codec.length_stats else None
         lengths = _Lengths(perdoc) if perdoc is not None else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-        self.fieldwriter.close()
+        writer = self.fieldwriter
+        if _bulk_capable(writer):
+            _write_terms(writer, self.schema, lengths, self.pool.terms())
+        else:
+            writer.add_postings(self.schema, lengths, self.pool.iter_postings())
+        writer.close()
         if perdoc is not None:
             perdoc.close()
+
+
+def _bulk_capable(writer) -> bool:
+    return all(hasattr(writer, name) for name in
+               ("start_field", "start_term", "finish_term", "finish_field", "_postwriter"))
+
+
+def _write_terms(writer, schema, lengths, terms) -> None:
+    """Each term's postings handed to Whoosh's block writer a block at a time, with the
+    block's statistics, instead of one `add_posting` call per posting: what `add_postings`
+    and `add_posting` would do, in the same blocks."""
+    current = None
+    table = None
+    for fieldname, tbytes, docs, weights, values in terms:
+        if fieldname != current:
+            if current is not None:
+                writer.finish_field()
+            writer.start_field(fieldname, schema[fieldname])
+            current = fieldname
+            table = lengths.table(fieldname) if lengths is not None else None
+        writer.start_term(tbytes)
+        block = writer._postwriter
+        limit = block._blocklimit
+        for start in range(0, len(docs), limit):
+            if start:
+                block._write_block()  # a full block, written when the next posting comes
+            end = start + limit
+            block._ids = array("I", docs[start:end])
+            block._weights = array("f", weights[start:end])
+            block._values = [v for v in values[start:end] if v]
+            block._maxweight = max(0, max(weights[start:end]))
+            found = [table[d] for d in docs[start:end]] if table is not None else []
+            found = [n for n in found if n]
+            block._minlength = min(found) if found else None
+            block._maxlength = max(found) if found else 0
+        writer.finish_term()
+    if current is not None:
+        writer.finish_field()

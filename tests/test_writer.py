@@ -33,6 +33,10 @@ def _contents(index_dir: Path, folder: Path) -> dict:
                     postings.append((key[matcher.id()], matcher.weight(), matcher.value()))
                     matcher.next()
                 found["postings"][fieldname, term] = sorted(postings)
+                info = reader.term_info(fieldname, term)
+                found["postings"][fieldname, term, "stats"] = (
+                    info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                    info.max_weight())
         for d in ids:
             fields = reader.stored_fields(d)
             fields["source"] = fields["source"].replace(str(folder), "…")
@@ -63,10 +67,24 @@ original_fields = pipeline._fields
 
 @pytest.fixture
 def archive(tmp_path) -> Path:
-    """The bundled sample minutes plus the tests' own: several formats, about 25 files."""
+    """The bundled sample minutes, the tests' own and forty generated meetings: several
+    formats, about 65 files."""
     folder = tmp_path / "one" / "archive"
     shutil.copytree(SAMPLES, folder / "samples")
     write_minutes(folder / "tests")
+    # Forty small meetings of six items each: common words get more postings than one
+    # block of Whoosh holds (128), so terms span several blocks.
+    topics = ["Cameratoezicht", "Jaarwisseling", "Ondermijning", "Zorg en veiligheid",
+              "Evenementen", "Handhaving"]
+    for number in range(40):
+        items = "\n\n".join(
+            f"{topic}\n\nDe burgemeester en de korpschef bespreken {topic.lower()} "
+            f"(punt {number}.{i}); de gemeente meldt {number * 7 + i} meldingen over "
+            f"knalvuurwerk en informatie-uitwisseling." for i, topic in enumerate(topics))
+        (folder / "gegenereerd").mkdir(exist_ok=True)
+        (folder / "gegenereerd" / f"verslag-2021-{number % 12 + 1:02d}-{number % 28 + 1:02d}"
+         f"-{number}.txt").write_text(f"Verslag overleg {number}\n\n{items}\n",
+                                     encoding="utf-8")
     return folder
 
 
