@@ -7,7 +7,6 @@ import dataclasses
 import queue
 import re
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +17,7 @@ from index.errors import BestuurszoekerError
 from index.schema import SEARCH_FIELDS
 from index.store import IndexStore, Manifest
 
+from .caches import LRUCache
 from .facets import FacetTable
 from .query import (
     RERANK_DEPTH,
@@ -69,29 +69,6 @@ NOTICE_PARTIAL = (
 )
 
 
-class ResultCache:
-    """A small thread-safe LRU map of search requests to their results."""
-
-    def __init__(self, size: int):
-        self._size = size
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-
 @dataclass
 class Generation:
     """One opened index generation with what is built once for it (searcher, facet table)."""
@@ -105,7 +82,7 @@ class Generation:
     problem: str | None = None
 
     def __post_init__(self) -> None:
-        self.cache = ResultCache(RESULT_CACHE_SIZE)
+        self.cache = LRUCache(RESULT_CACHE_SIZE)
         self._idle: queue.SimpleQueue = queue.SimpleQueue()
         self._slots = threading.BoundedSemaphore(SEARCHERS)
         self._build = threading.Lock()

@@ -11,8 +11,6 @@ inside a query are scored by Whoosh and added in.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,13 +19,16 @@ from whoosh import query
 from index.positions import CODE_TYPES, CompactPositions
 
 from .arrays import ranges
+from .caches import LRUCache
 from .columns import field_lengths
 
 # Bytes of term postings each index generation keeps as arrays (most recently used first).
-# A frequent word at 100,000 agenda items holds ~50,000 postings (400 KB); 48 MB keeps the
+# A frequent word at 100,000 agenda items holds ~50,000 postings (300 KB); 40 MB keeps the
 # few hundred words most searched warm without letting a server grow past its memory target.
 TERM_CACHE_BYTES = 40 * 2**20
-# Bytes of decoded position blocks each index generation keeps (see BlockCache).
+# Bytes of decoded position blocks each index generation keeps: reading a posting block means
+# unpickling and decompressing about a hundred postings, and the proximity bonus, the marks of
+# a page and phrases ask for the same blocks of the same frequent words again and again.
 BLOCK_CACHE_BYTES = 24 * 2**20
 
 
@@ -36,7 +37,7 @@ class TermPostings:
     """A term's postings as arrays, and where on disk each of its posting blocks starts."""
 
     docs: np.ndarray  # document numbers (int32), ascending
-    weights: np.ndarray  # frequencies (float32)
+    weights: np.ndarray  # frequencies (uint16 when whole and small, else float32)
     # Per segment (by its number in `reader.leaf_readers()`): the slice of `docs` it holds,
     # and the file offset and first posting (within the slice) of each of its blocks; None
     # where Whoosh's block reader was not available (a segment with deletions).
@@ -107,36 +108,6 @@ def _read_blocks(matcher) -> tuple[list, list, tuple[np.ndarray, np.ndarray] | N
     return ids, freqs, None
 
 
-class BlockCache:
-    """Decoded position blocks (a thread-safe LRU bounded in bytes).
-
-    Reading a posting block means unpickling and decompressing about a hundred postings; the
-    proximity bonus, the marks of a page and phrases ask for the same blocks of the same
-    frequent words again and again."""
-
-    def __init__(self, budget: int):
-        self.budget = budget
-        self._items: OrderedDict = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key, value: tuple[np.ndarray, np.ndarray]) -> None:
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = value
-            self._bytes += _size(value)
-            while self._bytes > self.budget and len(self._items) > 1:
-                self._bytes -= _size(self._items.popitem(last=False)[1])
-
-
 def _small(values: np.ndarray) -> np.ndarray:
     """`values` as 16-bit unsigned integers when they are whole numbers that fit (most
     frequencies and positions): cached arrays take half the memory."""
@@ -147,12 +118,12 @@ def _small(values: np.ndarray) -> np.ndarray:
     return values.astype(np.uint16)
 
 
-def _size(block: tuple[np.ndarray, np.ndarray]) -> int:
+def _block_size(block: tuple[np.ndarray, np.ndarray]) -> int:
     return block[0].nbytes + block[1].nbytes + 250  # + the entry's own objects
 
 
 def positions_arrays(reader, field: str, text, docnums, postings: TermPostings | None = None,
-                     cache: BlockCache | None = None) -> tuple[np.ndarray, np.ndarray]:
+                     cache: LRUCache | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The positions of a term in each of `docnums` (ascending) as two arrays: how many each
     document has (0 without the term), and all of them one document after the other.
 
@@ -344,10 +315,8 @@ class Vectors:
         self.size = size
         self.weighting = weighting
         self._lengths: dict[str, np.ndarray] = {}
-        self._terms: OrderedDict = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self._blocks = BlockCache(BLOCK_CACHE_BYTES)
+        self._terms = LRUCache(TERM_CACHE_BYTES, size=lambda postings: postings.nbytes)
+        self._blocks = LRUCache(BLOCK_CACHE_BYTES, size=_block_size)
 
     def evaluate(self, q: query.Query, searcher) -> tuple[np.ndarray, np.ndarray]:
         """(matched mask, scores) over all documents."""
@@ -451,19 +420,11 @@ class Vectors:
 
     def _postings(self, reader, field: str, text) -> TermPostings:
         key = (field, text)
-        with self._lock:
-            cached = self._terms.get(key)
-            if cached is not None:
-                self._terms.move_to_end(key)
-                return cached
-        value = postings_arrays(reader, field, text)
-        with self._lock:
-            if key not in self._terms:
-                self._terms[key] = value
-                self._bytes += value.nbytes
-            while self._bytes > TERM_CACHE_BYTES and len(self._terms) > 1:
-                self._bytes -= self._terms.popitem(last=False)[1].nbytes
-        return value
+        postings = self._terms.get(key)
+        if postings is None:
+            postings = postings_arrays(reader, field, text)
+            self._terms.put(key, postings)
+        return postings
 
     def _field_lengths(self, reader, field: str) -> np.ndarray:
         lengths = self._lengths.get(field)
