@@ -29,14 +29,11 @@ class Analysed(tuple):
     lets it through; `CompactPositions.word_values` hands its items on as they are."""
 
 
-def analysed(field, text: str, terms=None) -> Analysed:
-    """`text` analysed for a `compact` field, as Whoosh's writer would do it. `terms` (text
-    -> {term: positions}) may stand in for the field's analyzer: the indexer passes a direct
-    form of it that skips Whoosh's token objects."""
+def analysed(field, text: str, terms) -> Analysed:
+    """`text` analysed for a `compact` field, as Whoosh's writer would make it with the
+    field's analyzer; `terms` (text -> {term: positions}) is a direct form of that analyzer
+    that skips Whoosh's token objects (`tests/test_writer.py` compares the two)."""
     format_ = field.format
-    if terms is None:
-        return Analysed(formats.Positions.word_values(format_, text, field.analyzer,
-                                                      mode="index"))
     boost = format_.field_boost
     return Analysed((term, len(places), len(places) * boost, format_.encode(places))
                     for term, places in terms(text).items())

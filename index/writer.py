@@ -31,7 +31,6 @@ class MemoryPool:
         # (field, term) -> documents, weights, value lengths (-1: None), values one after
         # the other
         self._terms: dict[tuple[str, bytes], tuple[array, array, array, bytearray]] = {}
-        self.fieldnames: set[str] = set()
 
     def add(self, item) -> None:
         """Add one (field name, term bytes, document number, weight, value bytes) posting."""
@@ -40,7 +39,6 @@ class MemoryPool:
         if entry is None:
             entry = self._terms[fieldname, tbytes] = (array("i"), array("d"), array("i"),
                                                       bytearray())
-            self.fieldnames.add(fieldname)
         entry[0].append(docnum)
         entry[1].append(weight)
         if vbytes is None:
@@ -70,28 +68,16 @@ class MemoryPool:
                 values = [values[i] for i in order]
             yield key[0], key[1], docs, weights, values
 
-    def iter_postings(self):
-        """All postings sorted by field, term and document, as Whoosh's pool yields them."""
-        for fieldname, tbytes, docs, weights, values in self.terms():
-            for docnum, weight, value in zip(docs, weights, values, strict=True):
-                yield fieldname, tbytes, docnum, weight, value
-
     def cleanup(self) -> None:
         self._terms.clear()
 
 
 class _Lengths:
-    """Whoosh's per-document reader's `doc_field_length`, from lists read once per field."""
+    """The new segment's field lengths, read from its length columns once per field."""
 
     def __init__(self, perdoc):
         self._perdoc = perdoc
         self._fields: dict[str, list | None] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default=0):
-        table = self.table(fieldname)
-        if table is None:
-            return default
-        return table[docnum]
 
     def table(self, fieldname: str) -> list | None:
         """Every document's length of `fieldname` as Whoosh reads it back (None for 0), or
@@ -120,19 +106,10 @@ class FastSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         perdoc = self.per_document_reader() if self.codec.length_stats else None
         lengths = _Lengths(perdoc) if perdoc is not None else None
-        writer = self.fieldwriter
-        if _bulk_capable(writer):
-            _write_terms(writer, self.schema, lengths, self.pool.terms())
-        else:
-            writer.add_postings(self.schema, lengths, self.pool.iter_postings())
-        writer.close()
+        _write_terms(self.fieldwriter, self.schema, lengths, self.pool.terms())
+        self.fieldwriter.close()
         if perdoc is not None:
             perdoc.close()
-
-
-def _bulk_capable(writer) -> bool:
-    return all(hasattr(writer, name) for name in
-               ("start_field", "start_term", "finish_term", "finish_field", "_postwriter"))
 
 
 def _write_terms(writer, schema, lengths, terms) -> None:

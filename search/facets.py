@@ -127,20 +127,18 @@ class FacetTable:
             counts = column.count(docnums, selected)
             found = np.flatnonzero(counts)
             if spec.order == "count":
-                found = found[np.lexsort((column.name_rank[found], -counts[found]))][:limit]
-                pairs = [(column.values[i], int(counts[i])) for i in found.tolist()]
-            else:
-                pairs = [(column.values[i], int(counts[i])) for i in found.tolist()]
-                pairs = _ordered(pairs, spec.order)[:limit]
+                found = found[np.lexsort((column.name_rank[found], -counts[found]))]
+            pairs = [(column.values[i], int(counts[i])) for i in found.tolist()]
+            if spec.order == "value":
+                pairs = _newest_first(pairs)
+            pairs = pairs[:limit]
             facets[spec.name] = [
                 FacetValue(None if value == UNKNOWN else value, count) for value, count in pairs
             ]
         return facets
 
 
-def _ordered(pairs: list[tuple[str, int]], order: str) -> list[tuple[str, int]]:
-    if order == "value":
-        # Newest first; the bucket of unknown dates last.
-        known = sorted((p for p in pairs if p[0] != UNKNOWN), reverse=True)
-        return known + [p for p in pairs if p[0] == UNKNOWN]
-    return sorted(pairs, key=lambda p: (-p[1], p[0].lower()))  # as `name_rank` orders
+def _newest_first(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Years or months, newest first; the bucket of unknown dates last."""
+    known = sorted((p for p in pairs if p[0] != UNKNOWN), reverse=True)
+    return known + [p for p in pairs if p[0] == UNKNOWN]

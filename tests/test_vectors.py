@@ -28,22 +28,30 @@ def test_same_matches_and_scores_as_whoosh(indexed, text, any_word):
         assert scores[docnum] == pytest.approx(score)
 
 
-def test_same_scores_and_dates_after_incremental_runs(minutes, index_dir):
-    # Incremental runs leave several segments and deleted documents: column arrays are read
-    # per segment and must line up with Whoosh's own document numbers.
+def _index(minutes, index_dir, incremental: bool) -> None:
+    """Index the test minutes; with `incremental`, then change one file and add another and
+    index again (several segments, deleted documents)."""
     from conftest import write_minutes
 
     from index.pipeline import run as index_run
     from index.store import IndexStore
-    from search import SearchIndex
 
     index_run([minutes], IndexStore(index_dir))
-    (minutes / "losse-notitie.txt").write_text(
-        "Evenementen 3 juni 2022\n\nDe korpschef bespreekt het zomerfestival.\n")
-    write_minutes(minutes, {"extra-2023-01-09.txt": (
-        "Verslag 9 januari 2023\n\nJaarwisseling\n\nDe korpschef en de burgemeesters over "
-        "knalvuurwerk, knalvuurwerk en nog eens vuurwerk.\n")})
-    index_run([minutes], IndexStore(index_dir))
+    if incremental:
+        (minutes / "losse-notitie.txt").write_text(
+            "Evenementen 3 juni 2022\n\nDe korpschef bespreekt het zomerfestival.\n")
+        write_minutes(minutes, {"extra-2023-01-09.txt": (
+            "Verslag 9 januari 2023\n\nJaarwisseling\n\nDe korpschef en de burgemeesters over "
+            "knalvuurwerk, knalvuurwerk en nog eens vuurwerk.\n")})
+        index_run([minutes], IndexStore(index_dir))
+
+
+def test_same_scores_and_dates_after_incremental_runs(minutes, index_dir):
+    # Incremental runs leave several segments and deleted documents: column arrays are read
+    # per segment and must line up with Whoosh's own document numbers.
+    from search import SearchIndex
+
+    _index(minutes, index_dir, incremental=True)
     index = SearchIndex(index_dir)
     generation = index.generation()
     with generation.searcher() as searcher:
@@ -129,20 +137,9 @@ def test_positions_are_whooshs_own(minutes, index_dir, incremental):
     # Snippets, the proximity bonus and phrases read positions through the block directory of
     # the cached postings; they must be exactly what Whoosh's own matcher decodes, also in an
     # index of several segments with deleted documents.
-    from conftest import write_minutes
-
-    from index.pipeline import run as index_run
-    from index.store import IndexStore
     from search import SearchIndex
 
-    index_run([minutes], IndexStore(index_dir))
-    if incremental:
-        (minutes / "losse-notitie.txt").write_text(
-            "Evenementen 3 juni 2022\n\nDe korpschef bespreekt het zomerfestival.\n")
-        write_minutes(minutes, {"extra-2023-01-09.txt": (
-            "Verslag 9 januari 2023\n\nJaarwisseling\n\nDe korpschef en de burgemeesters over "
-            "knalvuurwerk, knalvuurwerk en nog eens vuurwerk.\n")})
-        index_run([minutes], IndexStore(index_dir))
+    _index(minutes, index_dir, incremental)
     generation = SearchIndex(index_dir).generation()
     vectors = generation.vectors()
     with generation.searcher() as searcher:
