@@ -328,8 +328,8 @@ def _outcome(job: _Job, vocabularies: Vocabularies):
                                     job.digest, vocabularies)
     except UnreadableDocument as exc:
         return exc.reason
-    titles: dict[str, object] = {}
-    writes = [_fields(document, item, titles) for document in documents
+    analysed_texts: dict[tuple[str, str], object] = {}
+    writes = [_fields(document, item, analysed_texts) for document in documents
               for item in document.items]
     return entry, writes
 
@@ -534,9 +534,10 @@ def _analysed_fields() -> dict:
             if isinstance(schema[name].format, CompactPositions)}
 
 
-def _fields(document: Document, item: AgendaItem, titles: dict | None = None) -> dict:
-    """The Whoosh fields of one agenda item, full-text fields already analysed (`titles`:
-    analysed titles of this document's items, which all share one)."""
+def _fields(document: Document, item: AgendaItem, analysed_texts: dict | None = None) -> dict:
+    """The Whoosh fields of one agenda item, full-text fields already analysed.
+    `analysed_texts` remembers (field, text) -> analysis across the items of one document,
+    whose items all share its title."""
     date = document.date
     values = {
         "section_id": item.section_id,
@@ -562,12 +563,12 @@ def _fields(document: Document, item: AgendaItem, titles: dict | None = None) ->
     for name, field_type in _analysed_fields().items():
         text = values[name]
         values[f"_stored_{name}"] = text  # what Whoosh stores, not the analysed form
-        if name == "title" and titles is not None:
-            if text not in titles:
-                titles[text] = analysed(field_type, text, term_positions)
-            values[name] = titles[text]
-        else:
-            values[name] = analysed(field_type, text, term_positions)
+        known = analysed_texts.get((name, text)) if analysed_texts is not None else None
+        if known is None:
+            known = analysed(field_type, text, term_positions)
+            if analysed_texts is not None:
+                analysed_texts[name, text] = known
+        values[name] = known
     return values
 
 

@@ -85,9 +85,15 @@ class Manifest:
         return manifest
 
     def load_files(self) -> dict[str, dict]:
-        """`files`, read from its own file if that has not been done yet."""
+        """`files`, read from its own file if that has not been done yet. A file that cannot
+        be read or parsed is damage of the index (IndexDamaged), as a manifest would be."""
         if self._files_from is not None:
-            self.files = json.loads(self._files_from.read_text(encoding="utf-8"))
+            try:
+                self.files = json.loads(self._files_from.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                root = self._files_from.parent.parent
+                raise IndexDamaged(f"the index in {root} is damaged ({self._files_from}: "
+                                   f"{type(exc).__name__}: {exc}); {REBUILD_HINT}") from exc
             self._files_from = None
         return self.files
 
@@ -228,7 +234,7 @@ class IndexStore:
             return Manifest()
         try:
             return Manifest.load(current / MANIFEST)
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError, TypeError, IndexDamaged):
             return Manifest()
 
     # -- writing -----------------------------------------------------------------------

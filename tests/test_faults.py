@@ -335,3 +335,28 @@ def test_two_indexers_at_once_one_waits_the_other_gives_up_clearly(minutes, inde
     assert headings(index_dir, "knalvuurwerk") == ["Jaarwisseling"]
     again = run([minutes, batch, other], IndexStore(index_dir))
     assert len(again.unchanged) == 4 + 8 + 1 and not (again.added or again.removed)
+
+
+def test_a_garbled_list_of_files_is_damage_where_it_is_read(capsys, minutes, index_dir):
+    # files.json is read only by pages that need it (a document, statistics). Garbled with its
+    # size kept, it is caught there: the document page says the index is damaged (503), `info`
+    # and an indexing run exit 4, a rebuild recovers. Searching does not need it.
+    run([minutes], IndexStore(index_dir))
+    client = create_app({"INDEX": index_dir, "TESTING": True}).test_client()
+    document = client.get("/search?q=knalvuurwerk").get_data(as_text=True)
+    link = document.split('href="/doc/', 1)[1].split('"', 1)[0].split("#", 1)[0]
+    files = live_folder(index_dir) / "files.json"
+    files.write_bytes(b"\xff" * files.stat().st_size)
+
+    page = client.get(f"/doc/{link}")
+    assert page.status_code == 503
+    text = page.get_data(as_text=True)
+    assert "beschadigd" in text and "Traceback" not in text
+    assert client.get("/search?q=knalvuurwerk").status_code == 200
+    for command in (["info"], ["index", minutes]):
+        code, _, err = bz(capsys, *command, "--index", index_dir)
+        assert code == EXIT_INDEX, (command, err)
+        assert f"the index in {index_dir} is damaged" in err and "files.json" in err
+    code, _, err = bz(capsys, "index", minutes, "--index", index_dir, "--rebuild")
+    assert code == 0, err
+    assert client.get(f"/doc/{link}").status_code == 200

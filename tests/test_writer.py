@@ -52,10 +52,10 @@ def _stock_writer(ix, **options):
     return ix.writer(**options)
 
 
-def _plain_analysis(document, item, titles=None):
+def _plain_analysis(document, item, analysed_texts=None):
     # The fields as Whoosh's writer would analyse them itself: the analysed values replaced
     # by their text.
-    values = original_fields(document, item, titles)
+    values = original_fields(document, item, analysed_texts)
     for name in list(values):
         if name.startswith("_stored_"):
             values[name[len("_stored_"):]] = values.pop(name)
