@@ -1,9 +1,12 @@
 """Compound splitting and plural repairs: which Dutch words meet in the index."""
 
+import math
+import re
 from pathlib import Path
 
 import pytest
 
+from index import compounds
 from index.analysis import analyse
 from index.compounds import read_word_list, split, split_quality
 
@@ -21,6 +24,30 @@ def test_compound_list_recall_and_false_splits():
     recall, false_rate, missed, wrong = split_quality(compounds, whole, same_stem)
     assert recall >= 0.90, missed
     assert false_rate <= 0.03, wrong
+
+
+def test_the_compact_frequency_table_splits_like_wordfreqs_whole_dictionary(monkeypatch):
+    """Search processes keep only the frequencies splitting can use; every word of the test
+    lists (and each of their parts) must split exactly as with wordfreq's full dictionary."""
+    from wordfreq import get_frequency_dict
+
+    full = get_frequency_dict("nl", wordlist="large")
+    text = "\n".join(p.read_text(encoding="utf-8") for p in DATA.glob("*compound*"))
+    words = set(re.findall(r"[a-zà-ÿ]+", text.lower()))
+    assert len(words) > 300
+    compact = {word: split(word) for word in words}
+    assert any(compact.values())
+
+    def full_zipf(word):
+        frequency = full.get(word)
+        return math.log10(frequency) + 9 if frequency and word.isalpha() else 0.0
+
+    monkeypatch.setattr(compounds, "zipf", full_zipf)
+    compounds.split.cache_clear()
+    try:
+        assert {word: split(word) for word in words} == compact
+    finally:
+        compounds.split.cache_clear()
 
 
 @pytest.mark.parametrize(
