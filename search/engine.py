@@ -47,7 +47,9 @@ _OPERATOR_WORDS = {"AND", "EN", "OR", "OF", "NOT", "NIET", "ANDNOT", "ANDMAYBE",
 
 # Searchers per opened index generation (see Generation.searcher).
 SEARCHERS = 2
-RESULT_CACHE_SIZE = 512
+# Results kept per generation (~35 KB each at 100,000 agenda items, with their facets): enough
+# for the saved searches and paging of a day, small beside the postings caches.
+RESULT_CACHE_SIZE = 256
 # Up to this many matched terms (a wildcard can expand to hundreds), the words to mark in a
 # page's texts are found from their positions in the index; beyond it, by reading the texts.
 MARK_FROM_POSITIONS = 64

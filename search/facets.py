@@ -52,10 +52,11 @@ class _Column:
         if docs.size and (np.diff(docs) < 0).any():  # saved by an older version: by value
             order = np.argsort(docs, kind="stable")
             docs, codes = docs[order], codes[order]
-        self.docs = docs
+        # 32-bit (document numbers stay below 2**31): every search process holds these.
+        self.docs = docs.astype(np.int32)
         self.codes = codes
         self.size = size
-        self.starts = np.searchsorted(docs, np.arange(size + 1))
+        self.starts = np.searchsorted(docs, np.arange(size + 1)).astype(np.int32)
         # Each value's place in case-blind alphabetical order (ties in value order): the
         # tie-break of "most frequent first", without sorting hundreds of names per query.
         by_name = np.argsort([v.lower() for v in self.values], kind="stable")
