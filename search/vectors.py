@@ -80,33 +80,55 @@ def postings_arrays(reader, field: str, text) -> TermPostings:
     return TermPostings(np.concatenate(docs), np.concatenate(weights), tuple(blocks))
 
 
-def _read_blocks(matcher) -> tuple[list, list, tuple[np.ndarray, np.ndarray] | None]:
+def _read_blocks(matcher) -> tuple[np.ndarray | list, np.ndarray | list,
+                                   tuple[np.ndarray, np.ndarray] | None]:
+    if all(hasattr(matcher, a) for a in
+           ("_read_data", "_next_block", "_goto", "_baseoffset", "_blocklength", "_byteids")) \
+            and matcher._i == 0:
+        return _block_arrays(matcher)
     ids: list = []
     freqs: list = []
-    if all(hasattr(matcher, a) for a in
-           ("_read_ids", "_read_weights", "_next_block", "_goto", "_baseoffset")) \
-            and matcher._i == 0:
-        offsets: list[int] = []
-        starts: list[int] = []
-        at = matcher._baseoffset
-        while matcher.is_active():
-            offsets.append(at)
-            starts.append(len(ids))
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            ids.extend(matcher._ids)
-            freqs.extend(matcher._weights)
-            at = matcher._nextoffset
-            matcher._next_block()
-        return ids, freqs, (np.asarray(offsets, dtype=np.int64),
-                            np.asarray(starts, dtype=np.int64))
     while matcher.is_active():
         ids.append(matcher.id())
         freqs.append(matcher.weight())
         matcher.next()
     return ids, freqs, None
+
+
+def _block_arrays(matcher) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Every block of a term from Whoosh 2.7.5's block data as it is unpickled, (delta-coded
+    document numbers, weights: None for all 1, one number for all alike, or one per
+    posting), turned into arrays at once: Whoosh's own accessors decode the numbers and
+    build the weights one posting at a time in Python."""
+    offsets: list[int] = []
+    lengths: list[int] = []
+    numbers: list = []
+    weights: list = []  # per block: its weights, or the one weight all its postings have
+    at = matcher._baseoffset
+    while matcher.is_active():
+        offsets.append(at)
+        if matcher._data is None:
+            matcher._read_data()
+        block_ids, block_weights = matcher._data[0], matcher._data[1]
+        lengths.append(matcher._blocklength)
+        numbers.extend(block_ids)
+        weights.append(1.0 if block_weights is None else block_weights)
+        at = matcher._nextoffset
+        matcher._next_block()
+    counts = np.asarray(lengths, dtype=np.int64)
+    starts = np.cumsum(counts) - counts
+    ids = np.asarray(numbers, dtype=np.int64)
+    if not matcher._byteids:  # each block's numbers are gaps from 0
+        total = np.cumsum(ids)
+        ids = total - np.repeat(np.concatenate(([0], total))[starts], counts)
+    if all(isinstance(w, (int, float)) for w in weights):
+        freqs = np.repeat(np.asarray(weights, dtype=np.float32), counts)
+    else:
+        freqs = np.concatenate([
+            np.full(n, w, dtype=np.float32) if isinstance(w, (int, float))
+            else np.asarray(w, dtype=np.float32) for w, n in zip(weights, lengths, strict=True)
+        ])
+    return ids, freqs, (np.asarray(offsets, dtype=np.int64), starts)
 
 
 def _small(values: np.ndarray) -> np.ndarray:
@@ -195,23 +217,33 @@ def _directory_positions(leaf, number, field, text, wanted, postings, directory,
         return docs, empty, empty
     block = np.searchsorted(block_starts, at, side="right") - 1
     firsts = np.concatenate(([0], np.flatnonzero(np.diff(block)) + 1))
-    matcher = None
-    ends, flats = [], []
-    for number_in_term in block[firsts].tolist():
-        key = (field, text, number, number_in_term)
-        decoded = cache.get(key) if cache is not None else None
-        if decoded is None:
-            if matcher is None:
-                matcher = leaf.postings(field, text)
-            matcher._goto(int(block_offsets[number_in_term]))
+    numbers = block[firsts].tolist()
+    keys = [(field, text, number, number_in_term) for number_in_term in numbers]
+    blocks = [cache.get(key) if cache is not None else None for key in keys]
+    missing = [i for i, decoded in enumerate(blocks) if decoded is None]
+    if missing:
+        # The blocks not in the cache are read one by one but decoded together: a phrase of
+        # two common words needs hundreds of them, and array operations cost per call.
+        matcher = leaf.postings(field, text)
+        values: list = []
+        sizes = []
+        for i in missing:
+            matcher._goto(int(block_offsets[numbers[i]]))
             matcher._read_values()
-            block_counts, block_flat = _decode(format_, list(matcher._values))
-            decoded = (_small(np.concatenate(([0], np.cumsum(block_counts)))),
-                       _small(block_flat))
+            values.extend(matcher._values)
+            sizes.append(len(matcher._values))
+        all_counts, all_flat = _decode(format_, values)
+        block_ends = np.cumsum(sizes)
+        flat_ends = np.cumsum(all_counts)[block_ends - 1] if all_counts.size else block_ends * 0
+        for i, counts_part, flat_part in zip(
+                missing, np.split(all_counts, block_ends[:-1]),
+                np.split(all_flat, flat_ends[:-1]), strict=True):
+            blocks[i] = (_small(np.concatenate(([0], np.cumsum(counts_part)))),
+                         _small(flat_part))
             if cache is not None:
-                cache.put(key, decoded)
-        ends.append(decoded[0])
-        flats.append(decoded[1])
+                cache.put(keys[i], blocks[i])
+    ends = [decoded[0] for decoded in blocks]
+    flats = [decoded[1] for decoded in blocks]
     # All blocks at once: where each block's ends and positions start in the joined arrays.
     group = np.repeat(np.arange(firsts.size), np.diff(np.append(firsts, block.size)))
     ends_at = np.cumsum([0] + [e.size for e in ends[:-1]])[group]
