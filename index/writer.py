@@ -8,9 +8,9 @@ a run are kept in memory, compactly, per term (document numbers and weights in a
 encoded positions in one byte buffer: ~20 bytes a posting), sorted by term once at commit;
 and field lengths are read from the length columns once, into lists.
 
-The files written are Whoosh's own, byte for byte the same postings (tests compare them with
-the stock writer's). The writer relies on `SegmentWriter` internals of whoosh-reloaded 2.7.5,
-which pyproject.toml pins.
+The files written are Whoosh's own, with the same postings (tests compare them with the stock
+writer's), in blocks that each pickle as three byte strings (`index.blocks`). The writer
+relies on `SegmentWriter` internals of whoosh-reloaded 2.7.5, which pyproject.toml pins.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from array import array
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
+
+from .blocks import pack_blocks
 
 _LENGTHS = [byte_to_length(b) if b else None for b in range(256)]
 
@@ -123,6 +125,7 @@ def _write_terms(writer, schema, lengths, terms) -> None:
             if current is not None:
                 writer.finish_field()
             writer.start_field(fieldname, schema[fieldname])
+            pack_blocks(writer._postwriter)  # a new block writer for each field
             current = fieldname
             table = lengths.table(fieldname) if lengths is not None else None
         writer.start_term(tbytes)

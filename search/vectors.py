@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query
 
+from index.blocks import PackedValues
 from index.positions import CODE_TYPES, CompactPositions
 
 from .arrays import ranges
@@ -102,7 +103,7 @@ def _block_arrays(matcher) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np
     build the weights one posting at a time in Python."""
     offsets: list[int] = []
     lengths: list[int] = []
-    numbers: list = []
+    numbers: list = []  # per block: a tuple (as Whoosh writes) or an array (index.blocks)
     weights: list = []  # per block: its weights, or the one weight all its postings have
     at = matcher._baseoffset
     while matcher.is_active():
@@ -111,13 +112,14 @@ def _block_arrays(matcher) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np
             matcher._read_data()
         block_ids, block_weights = matcher._data[0], matcher._data[1]
         lengths.append(matcher._blocklength)
-        numbers.extend(block_ids)
+        numbers.append(block_ids)
         weights.append(1.0 if block_weights is None else block_weights)
         at = matcher._nextoffset
         matcher._next_block()
     counts = np.asarray(lengths, dtype=np.int64)
     starts = np.cumsum(counts) - counts
-    ids = np.asarray(numbers, dtype=np.int64)
+    ids = np.concatenate([np.asarray(part, dtype=np.int64) for part in numbers]) \
+        if numbers else np.zeros(0, dtype=np.int64)
     if not matcher._byteids:  # each block's numbers are gaps from 0
         total = np.cumsum(ids)
         ids = total - np.repeat(np.concatenate(([0], total))[starts], counts)
@@ -191,6 +193,17 @@ def positions_arrays(reader, field: str, text, docnums, postings: TermPostings |
     return counts, flat.astype(np.int64, copy=False)
 
 
+def _decode_blocks(format_, blocks: list) -> tuple[np.ndarray, np.ndarray]:
+    """`_decode` of the values of several blocks, one after the other."""
+    if not isinstance(format_, CompactPositions):
+        return _decode(format_, [value for block in blocks for value in block])
+    # Packed blocks (index.blocks) hand over their joined bytes; Whoosh's tuples are joined.
+    data = [b.data if isinstance(b, PackedValues) else b"".join(b) for b in blocks]
+    sizes = [np.asarray(b.sizes) if isinstance(b, PackedValues)
+             else np.fromiter(map(len, b), dtype=np.int64, count=len(b)) for b in blocks]
+    return decode_packed(b"".join(data), np.concatenate(sizes).astype(np.int64))
+
+
 def _decode(format_, values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(format_, CompactPositions):
         return decode_many(values)
@@ -225,14 +238,13 @@ def _directory_positions(leaf, number, field, text, wanted, postings, directory,
         # The blocks not in the cache are read one by one but decoded together: a phrase of
         # two common words needs hundreds of them, and array operations cost per call.
         matcher = leaf.postings(field, text)
-        values: list = []
-        sizes = []
+        read = []
         for i in missing:
             matcher._goto(int(block_offsets[numbers[i]]))
             matcher._read_values()
-            values.extend(matcher._values)
-            sizes.append(len(matcher._values))
-        all_counts, all_flat = _decode(format_, values)
+            read.append(matcher._values)
+        sizes = [len(values) for values in read]
+        all_counts, all_flat = _decode_blocks(format_, read)
         block_ends = np.cumsum(sizes)
         flat_ends = np.cumsum(all_counts)[block_ends - 1] if all_counts.size else block_ends * 0
         for i, counts_part, flat_part in zip(
@@ -293,8 +305,13 @@ def decode_many(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     One join and a few array operations instead of a Python call per posting: phrases of
     frequent words read the positions of tens of thousands of postings."""
     lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    return decode_packed(b"".join(values), lengths)
+
+
+def decode_packed(data: bytes, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`decode_many` of values given joined, with the length of each."""
     starts = np.cumsum(lengths) - lengths
-    raw = np.frombuffer(b"".join(values), dtype=np.uint8)
+    raw = np.frombuffer(data, dtype=np.uint8)
     codes = raw[starts]
     sizes = np.zeros(256, dtype=np.int64)
     for code, dtype in CODE_TYPES.items():
@@ -307,8 +324,8 @@ def decode_many(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     for code, dtype in CODE_TYPES.items():
         chosen = codes == code
         if chosen.any():
-            data = raw[ranges(starts[chosen] + 1, lengths[chosen] - 1)]
-            gaps[ranges(slots[chosen], counts[chosen])] = data.view(dtype)
+            part = raw[ranges(starts[chosen] + 1, lengths[chosen] - 1)]
+            gaps[ranges(slots[chosen], counts[chosen])] = part.view(dtype)
     total = np.cumsum(gaps)
     base = np.concatenate(([0], total))[slots]
     return counts, total - np.repeat(base, counts)
