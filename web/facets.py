@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from search import Results, SearchRequest
 from search.facets import FACETS
@@ -151,8 +151,9 @@ def _adding(search: SearchRequest, rule: FacetFilter):
     name = pairs[at][0]
     path = search_url(params.DEFAULT)  # the bare page: the defaults add no parameters
     before, after = urlencode(pairs[:at]), urlencode(pairs[at + 1 :])
-    return lambda value: path + "?" + "&".join(
-        part for part in (before, urlencode([(name, value)]), after) if part)
+    start = path + "?" + (before + "&" if before else "") + quote_plus(name) + "="
+    end = "&" + after if after else ""
+    return lambda value: start + quote_plus(value) + end
 
 
 def _option(search: SearchRequest, rule: FacetFilter | None, value: str | None, count: int,
