@@ -62,10 +62,18 @@ class _Column:
         by_name = np.argsort([v.lower() for v in self.values], kind="stable")
         self.name_rank = np.empty(len(self.values), dtype=np.int64)
         self.name_rank[by_name] = np.arange(len(self.values))
+        # A field with at most one value per document (year, month): each document's value
+        # (len(values) for none), so that counting reads one number per match.
+        self.single = None
+        if docs.size <= size and not (np.diff(self.starts) > 1).any():
+            self.single = np.full(size, len(self.values), dtype=np.int32)
+            self.single[docs] = codes
 
     def count(self, docnums: np.ndarray, selected: np.ndarray) -> np.ndarray:
         """Documents per value among `docnums` (ascending; `selected` is the same as a mask).
         A few matches: read their own pairs; many: scan all pairs once."""
+        if self.single is not None:
+            return np.bincount(self.single[docnums], minlength=len(self.values) + 1)[:-1]
         if docnums.size * 4 < self.size:
             first = self.starts[docnums]
             inside = self.codes[ranges(first, self.starts[docnums + 1] - first)]

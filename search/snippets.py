@@ -6,6 +6,7 @@ The document text is HTML-escaped here; the <mark> tags are the only markup a sn
 from __future__ import annotations
 
 import html
+from itertools import islice
 
 from index.analysis import WORD, term_spans
 
@@ -29,7 +30,8 @@ def spans_at(text: str, places: set[int], terms: frozenset[str]) -> list[tuple[i
     analysed: the same spans for a fraction of the work."""
     if not places:
         return []
-    words = list(WORD.finditer(text))
+    # Words up to the last position asked for: the rest of a long text is not read.
+    words = list(islice(WORD.finditer(text), max(places) + 1))
     spans = []
     for place in sorted(places):
         if place < len(words):
