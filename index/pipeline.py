@@ -221,7 +221,7 @@ def run(
                 store.discard(folder)
                 raise
         report.generation = store.generation()
-        report.documents = sum(1 for _ in final.documents())
+        report.documents = final.document_count()
         report.sections = sum(d["sections"] for d in final.documents())
     report.seconds = time.monotonic() - started
     return report

@@ -69,6 +69,10 @@ class Manifest:
     last_run: dict = field(default_factory=dict)
     # Per file of the generation: [size, sha256], to tell a damaged index from a bug.
     checksums: dict[str, list] = field(default_factory=dict)
+    # How many documents `files` lists, written with it: a health check reads this instead
+    # of files.json (39 MB in a search process at 100,000 agenda items). None in manifests
+    # written before it was kept.
+    document_total: int | None = None
     # Where `files` is still to be read from (see `load(files=False)`).
     _files_from: Path | None = field(default=None, repr=False, compare=False)
 
@@ -98,10 +102,19 @@ class Manifest:
         return self.files
 
     def head_json(self) -> str:
-        """The text of manifest.json: everything but `files`."""
+        """The text of manifest.json: everything but `files`, with how many documents it
+        lists."""
         head = {k: getattr(self, k) for k in self.__dataclass_fields__
                 if k != "files" and not k.startswith("_")}
+        head["document_total"] = self.document_count()
         return json.dumps(head, ensure_ascii=False)
+
+    def document_count(self) -> int:
+        """How many documents the generation holds (without reading files.json when the
+        manifest says)."""
+        if self._files_from is not None and self.document_total is not None:
+            return self.document_total
+        return sum(len(entry.get("documents", [])) for entry in self.load_files().values())
 
     def files_json(self) -> str:
         """The text of files.json."""

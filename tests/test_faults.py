@@ -340,8 +340,10 @@ def test_two_indexers_at_once_one_waits_the_other_gives_up_clearly(minutes, inde
 def test_a_garbled_list_of_files_is_damage_where_it_is_read(capsys, minutes, index_dir):
     # files.json is read only by pages that need it (a document, statistics). Garbled with its
     # size kept, it is caught there: the document page says the index is damaged (503), `info`
-    # and an indexing run exit 4, a rebuild recovers. Searching does not need it.
-    run([minutes], IndexStore(index_dir))
+    # and an indexing run exit 4, a rebuild recovers. Searching does not need it, nor does
+    # the health check (the manifest keeps the number of documents).
+    report = run([minutes], IndexStore(index_dir))
+    assert report.documents > 1
     client = create_app({"INDEX": index_dir, "TESTING": True}).test_client()
     document = client.get("/search?q=knalvuurwerk").get_data(as_text=True)
     link = document.split('href="/doc/', 1)[1].split('"', 1)[0].split("#", 1)[0]
@@ -353,6 +355,8 @@ def test_a_garbled_list_of_files_is_damage_where_it_is_read(capsys, minutes, ind
     text = page.get_data(as_text=True)
     assert "beschadigd" in text and "Traceback" not in text
     assert client.get("/search?q=knalvuurwerk").status_code == 200
+    health = client.get("/health")
+    assert health.status_code == 200 and health.json["documents"] == report.documents
     for command in (["info"], ["index", minutes]):
         code, _, err = bz(capsys, *command, "--index", index_dir)
         assert code == EXIT_INDEX, (command, err)

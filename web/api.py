@@ -28,7 +28,8 @@ def api_search():
 
 @api.get("/health")
 def health():
-    """For monitoring: is there a usable index, what it holds and when it was written."""
+    """For monitoring: is there a usable index, what it holds and when it was written. Reads
+    the small manifest only: a worker that answers it does not load the list of files."""
     try:
         generation = search_index().generation()
     except (IndexMissing, IndexDamaged) as exc:
@@ -38,7 +39,7 @@ def health():
     return json_response({
         "status": "ok",
         "generation": generation.name,
-        "documents": sum(1 for _ in generation.manifest.documents()),
+        "documents": generation.manifest.document_count(),
         "agenda_items": generation.ix.doc_count(),
         "updated": generation.manifest.updated,
     })
