@@ -222,7 +222,7 @@ def run(
                 raise
         report.generation = store.generation()
         report.documents = final.document_count()
-        report.sections = sum(d["sections"] for d in final.documents())
+        report.sections = sum(sections for _, _, sections in final.totals_by_access())
     report.seconds = time.monotonic() - started
     return report
 

@@ -69,10 +69,10 @@ class Manifest:
     last_run: dict = field(default_factory=dict)
     # Per file of the generation: [size, sha256], to tell a damaged index from a bug.
     checksums: dict[str, list] = field(default_factory=dict)
-    # How many documents `files` lists, written with it: a health check reads this instead
-    # of files.json (39 MB in a search process at 100,000 agenda items). None in manifests
-    # written before it was kept.
-    document_total: int | None = None
+    # Per set of access labels: [labels, documents, agenda items] of `files`, written with
+    # it. The start page and the health check read this instead of files.json (39 MB in a
+    # search process at 100,000 agenda items). None in manifests written before it was kept.
+    totals: list | None = None
     # Where `files` is still to be read from (see `load(files=False)`).
     _files_from: Path | None = field(default=None, repr=False, compare=False)
 
@@ -106,15 +106,28 @@ class Manifest:
         lists."""
         head = {k: getattr(self, k) for k in self.__dataclass_fields__
                 if k != "files" and not k.startswith("_")}
-        head["document_total"] = self.document_count()
+        head["totals"] = [[sorted(labels), documents, sections]
+                          for labels, documents, sections in self.totals_by_access()]
         return json.dumps(head, ensure_ascii=False)
 
+    def totals_by_access(self) -> list[tuple[frozenset[str], int, int]]:
+        """(access labels, documents, agenda items) per set of labels that documents carry;
+        from manifest.json when it says, else counted from the list of files."""
+        if self._files_from is not None and self.totals is not None:
+            return [(frozenset(labels), documents, sections)
+                    for labels, documents, sections in self.totals]
+        found: dict[frozenset[str], list[int]] = {}
+        for doc in self.documents():
+            counts = found.setdefault(frozenset(doc.get("access", ())), [0, 0])
+            counts[0] += 1
+            counts[1] += doc.get("sections", 0)
+        return [(labels, documents, sections)
+                for labels, (documents, sections) in sorted(found.items(), key=lambda i:
+                                                           sorted(i[0]))]
+
     def document_count(self) -> int:
-        """How many documents the generation holds (without reading files.json when the
-        manifest says)."""
-        if self._files_from is not None and self.document_total is not None:
-            return self.document_total
-        return sum(len(entry.get("documents", [])) for entry in self.load_files().values())
+        """How many documents the generation holds."""
+        return sum(documents for _, documents, _ in self.totals_by_access())
 
     def files_json(self) -> str:
         """The text of files.json."""

@@ -91,11 +91,9 @@ def get(index: SearchIndex, doc_id: str, query_text: str = "",
 
 def holdings(index: SearchIndex, access: frozenset[str] = frozenset()) -> tuple[int, int]:
     """(documents, agenda items) of the index that a viewer holding `access` may see."""
-    visible = [
-        d for d in index.generation().manifest.documents()
-        if may_see(d.get("access", ()), access)
-    ]
-    return len(visible), sum(d["sections"] for d in visible)
+    visible = [(documents, sections) for labels, documents, sections
+               in index.generation().manifest.totals_by_access() if may_see(labels, access)]
+    return sum(d for d, _ in visible), sum(s for _, s in visible)
 
 
 def _labels(value: str | None) -> list[str]:

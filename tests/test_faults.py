@@ -341,7 +341,7 @@ def test_a_garbled_list_of_files_is_damage_where_it_is_read(capsys, minutes, ind
     # files.json is read only by pages that need it (a document, statistics). Garbled with its
     # size kept, it is caught there: the document page says the index is damaged (503), `info`
     # and an indexing run exit 4, a rebuild recovers. Searching does not need it, nor does
-    # the health check (the manifest keeps the number of documents).
+    # the health check or the start page (the manifest keeps the numbers).
     report = run([minutes], IndexStore(index_dir))
     assert report.documents > 1
     client = create_app({"INDEX": index_dir, "TESTING": True}).test_client()
@@ -357,6 +357,9 @@ def test_a_garbled_list_of_files_is_damage_where_it_is_read(capsys, minutes, ind
     assert client.get("/search?q=knalvuurwerk").status_code == 200
     health = client.get("/health")
     assert health.status_code == 200 and health.json["documents"] == report.documents
+    home = client.get("/")  # it says what the index holds, from the manifest too
+    assert home.status_code == 200
+    assert f"{report.sections} agendapunten" in " ".join(home.get_data(as_text=True).split())
     for command in (["info"], ["index", minutes]):
         code, _, err = bz(capsys, *command, "--index", index_dir)
         assert code == EXIT_INDEX, (command, err)
