@@ -58,9 +58,10 @@ class Manifest:
     """What a generation holds: per source file its hash and documents; when it was written.
 
     Stored as two files: `manifest.json` (small: versions, dates, checksums) and `files.json`
-    (per source file; 12 MB at 100,000 agenda items). A search process reads the second only
-    when it needs it (document pages, statistics), so opening an index stays quick. A
-    manifest written before the split holds its `files` itself."""
+    (per source file; 12 MB at 100,000 agenda items). Search processes do not read the second
+    (the head keeps the totals they show; only a head written before it did sends them
+    there), so opening an index stays quick and small. A manifest written before the split
+    holds its `files` itself."""
 
     schema: str = SCHEMA_VERSION
     vocabulary: str = ""
@@ -137,11 +138,6 @@ class Manifest:
         for entry in self.load_files().values():
             yield from entry.get("documents", [])
 
-    def document(self, doc_id: str) -> dict | None:
-        for doc in self.documents():
-            if doc["doc_id"] == doc_id:
-                return doc
-        return None
 
 
 class IndexStore:
