@@ -270,6 +270,11 @@ def cmd_serve(args) -> int:
               base_url=args.base_url, workers=args.workers)
     except ConfigError as exc:
         return _fail(str(exc), EXIT_USAGE)
+    except OSError as exc:  # the address is taken, or not this machine's
+        if exc.filename:
+            raise
+        return _fail(f"cannot listen on {args.host}:{args.port} (--host/--port): "
+                     f"{exc.strerror or exc}", EXIT_USAGE)
     return EXIT_OK
 
 

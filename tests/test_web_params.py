@@ -196,6 +196,19 @@ def test_serve_rejects_a_bad_base_url(clean_environment, tmp_path, capsys):
     assert "not an absolute http(s) address" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_on_a_taken_port_says_which_and_stops(tmp_path, workers):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "cli", "serve", "--index", str(tmp_path / "ix"), "--port",
+             str(port), "--workers", workers],
+            cwd=Path(cli.__file__).parent, capture_output=True, text=True, timeout=60)
+    assert done.returncode == cli.EXIT_USAGE
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_serve_with_two_workers_answers_from_both_processes(minutes, tmp_path):
     """Two forked workers accept on one port; stopping the parent stops them all."""
     index_run([minutes], IndexStore(tmp_path / "ix"))
