@@ -17,7 +17,6 @@ the tuples; readers accept both. The pickles name `index.blocks.numbers` and
 
 from __future__ import annotations
 
-import sys
 from array import array
 from collections.abc import Sequence
 from itertools import accumulate
@@ -25,33 +24,16 @@ from operator import sub
 
 from whoosh.codec.whoosh3 import W3PostingsWriter
 
-_LITTLE = sys.byteorder == "little"
+from .positions import from_little_endian, little_endian, smallest_array
+
 # Blocks of fewer postings keep Whoosh's tuples: each byte string costs its pickle some 30
 # bytes of function names, more than a few postings save (most terms have one or two).
 PACK_MIN = 8
-_CODES = (("B", 0xFF), ("H", 0xFFFF), ("I", 0xFFFFFFFF))
 
 
 def numbers(typecode: str, raw: bytes) -> array:
     """Numbers stored as little-endian bytes, back as an array (called by the unpickler)."""
-    values = array(typecode)
-    values.frombytes(raw)
-    if not _LITTLE:
-        values.byteswap()
-    return values
-
-
-def _raw(values: array) -> bytes:
-    if not _LITTLE:
-        values = array(values.typecode, values)
-        values.byteswap()
-    return values.tobytes()
-
-
-def _smallest(values) -> array:
-    """Non-negative whole numbers in the smallest unsigned array type that holds them."""
-    biggest = max(values, default=0)
-    return array(next(code for code, limit in _CODES if biggest <= limit), values)
+    return from_little_endian(typecode, raw)
 
 
 class _Numbers:
@@ -63,7 +45,7 @@ class _Numbers:
         self.values = values
 
     def __reduce__(self):
-        return numbers, (self.values.typecode, _raw(self.values))
+        return numbers, (self.values.typecode, little_endian(self.values))
 
 
 def packed_values(data: bytes, typecode: str, raw_sizes: bytes) -> PackedValues:
@@ -96,7 +78,7 @@ class PackedValues(Sequence):
         return self.data[self._ends[i]:self._ends[i + 1]]
 
     def __reduce__(self):
-        return packed_values, (self.data, self.sizes.typecode, _raw(self.sizes))
+        return packed_values, (self.data, self.sizes.typecode, little_endian(self.sizes))
 
 
 class PackedPostingsWriter(W3PostingsWriter):
@@ -110,7 +92,7 @@ class PackedPostingsWriter(W3PostingsWriter):
         if self._byteids or self._small():  # (term vectors have strings for ids)
             return super()._mini_ids()
         ids = self._ids
-        return _Numbers(_smallest([ids[0], *map(sub, ids[1:], ids)] if ids else []))
+        return _Numbers(smallest_array([ids[0], *map(sub, ids[1:], ids)] if ids else []))
 
     def _mini_weights(self):
         weights = self._weights
@@ -124,7 +106,7 @@ class PackedPostingsWriter(W3PostingsWriter):
         if (fixed is not None and fixed >= 0) or self._small():
             return super()._mini_values()
         values = self._values
-        return PackedValues(b"".join(values), _smallest([len(v) for v in values]))
+        return PackedValues(b"".join(values), smallest_array([len(v) for v in values]))
 
 
 def pack_blocks(postwriter: W3PostingsWriter) -> None:

@@ -22,6 +22,29 @@ _TYPES = (("B", 0xFF), ("H", 0xFFFF), ("I", 0xFFFFFFFF))
 CODE_TYPES = {ord(code): np.dtype(f"<u{array(code).itemsize}") for code, _ in _TYPES}
 
 
+def smallest_array(values) -> array:
+    """Non-negative whole numbers in the smallest unsigned array type that holds them."""
+    biggest = max(values, default=0)
+    return array(next(code for code, limit in _TYPES if biggest <= limit), values)
+
+
+def little_endian(values: array) -> bytes:
+    """The bytes of an array in the byte order of the index files (little-endian)."""
+    if sys.byteorder == "big":
+        values = array(values.typecode, values)
+        values.byteswap()
+    return values.tobytes()
+
+
+def from_little_endian(typecode: str, raw: bytes) -> array:
+    """The array that `little_endian` turned into `raw`."""
+    values = array(typecode)
+    values.frombytes(raw)
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values
+
+
 class Analysed(tuple):
     """A field value analysed before it reaches Whoosh's writer: the (term, frequency, weight,
     encoded positions) items Whoosh would make of it. The indexer analyses in worker
@@ -50,20 +73,11 @@ class CompactPositions(formats.Positions):
     def encode(self, poslist) -> bytes:
         if len(poslist) == 1 and 0 <= poslist[0] <= 0xFF:  # most postings
             return b"B" + bytes(poslist)
-        gaps = [b - a for a, b in zip([0, *poslist], poslist, strict=False)]
-        biggest = max(gaps, default=0)
-        code = next(code for code, limit in _TYPES if biggest <= limit)
-        values = array(code, gaps)
-        if sys.byteorder == "big":  # the files are little-endian everywhere
-            values.byteswap()
-        return code.encode("ascii") + values.tobytes()
+        gaps = smallest_array([b - a for a, b in zip([0, *poslist], poslist, strict=False)])
+        return gaps.typecode.encode("ascii") + little_endian(gaps)
 
     def _gaps(self, valuestring: bytes) -> array:
-        values = array(chr(valuestring[0]))
-        values.frombytes(valuestring[1:])
-        if sys.byteorder == "big":
-            values.byteswap()
-        return values
+        return from_little_endian(chr(valuestring[0]), valuestring[1:])
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
         return list(accumulate(self._gaps(valuestring)))

@@ -103,8 +103,8 @@ class Manifest:
         return self.files
 
     def head_json(self) -> str:
-        """The text of manifest.json: everything but `files`, with how many documents it
-        lists."""
+        """The text of manifest.json: everything but `files`, with its totals per set of
+        access labels."""
         head = {k: getattr(self, k) for k in self.__dataclass_fields__
                 if k != "files" and not k.startswith("_")}
         head["totals"] = [[sorted(labels), documents, sections]

@@ -65,7 +65,7 @@ class _Column:
         # A field with at most one value per document (year, month): each document's value
         # (len(values) for none), so that counting reads one number per match.
         self.single = None
-        if docs.size <= size and not (np.diff(self.starts) > 1).any():
+        if not (np.diff(self.starts) > 1).any():
             self.single = np.full(size, len(self.values), dtype=np.int32)
             self.single[docs] = codes
 

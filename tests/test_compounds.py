@@ -102,3 +102,29 @@ def test_word_pairs_that_must_not_meet(query, text):
 
 def test_the_whole_compound_ranks_with_its_own_term():
     assert analyse("knalvuurwerk")[0] == "knalvuurwerk"
+
+
+def test_without_wordfreqs_file_layout_the_public_api_gives_the_same_table(monkeypatch):
+    read = compounds._frequencies()
+    monkeypatch.setattr(compounds, "_word_list", lambda: None)
+    compounds._frequencies.cache_clear()
+    try:
+        assert compounds._frequencies() == read
+    finally:
+        compounds._frequencies.cache_clear()
+
+
+def test_a_word_list_in_another_format_is_named_in_the_error(monkeypatch, tmp_path):
+    import gzip
+
+    import msgpack
+
+    path = tmp_path / "large_nl.msgpack.gz"
+    path.write_bytes(gzip.compress(msgpack.packb([{"format": "other"}, ["de", "het"]])))
+    monkeypatch.setattr(compounds, "_word_list", lambda: path)
+    compounds._frequencies.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="large_nl.msgpack.gz: not a word list"):
+            compounds._frequencies()
+    finally:
+        compounds._frequencies.cache_clear()
