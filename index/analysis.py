@@ -99,14 +99,34 @@ def term_positions(value: str) -> dict[str, list[int]]:
     """The index terms of `value` with their positions, exactly as `dutch_analyzer()` makes
     them for indexing, without a Token object per word (a third of the indexer's time)."""
     found: dict[str, list[int]] = {}
-    for word, pos, _, _ in words(value):
-        for term, _, _ in word_forms(word):
-            places = found.get(term)
+    get = found.get
+    # Strings, not match objects, and one remembered tuple of terms per word: this loop
+    # runs for every word of the archive.
+    for pos, word in enumerate(WORD.findall(value)):
+        terms = _INDEX_TERMS.get(word)
+        if terms is None:
+            terms = _index_terms(word)
+        for term in terms:
+            places = get(term)
             if places is None:
                 found[term] = [pos]
             else:
                 places.append(pos)
     return found
+
+
+_INDEX_TERMS: dict[str, tuple[str, ...]] = {}
+
+
+def _index_terms(word: str) -> tuple[str, ...]:
+    """The index terms of one word as `words` and `word_forms` make them (hyphen parts
+    first, then the joined word), remembered."""
+    if len(_INDEX_TERMS) >= _FORMS_LIMIT:
+        _INDEX_TERMS.clear()
+    terms = _INDEX_TERMS[word] = tuple(
+        term for part, _, _, _ in words(word) for term, _, _ in word_forms(part)
+    )
+    return terms
 
 
 def term_spans(value: str, wanted: frozenset[str] | None = None):

@@ -58,8 +58,20 @@ def analysed(field, text: str, terms) -> Analysed:
     that skips Whoosh's token objects (`tests/test_writer.py` compares the two)."""
     format_ = field.format
     boost = format_.field_boost
-    return Analysed((term, len(places), len(places) * boost, format_.encode(places))
-                    for term, places in terms(text).items())
+    encode = format_.encode
+    items = []
+    for term, places in terms(text).items():
+        count = len(places)
+        # Most postings hold one position: their encoding without a method call.
+        if count == 1 and 0 <= places[0] <= 0xFF:
+            items.append((term, 1, boost, _SINGLE[places[0]]))
+        else:
+            items.append((term, count, count * boost, encode(places)))
+    return Analysed(items)
+
+
+# The encoding of one position below 256, made once.
+_SINGLE = [b"B" + bytes([p]) for p in range(256)]
 
 
 class CompactPositions(formats.Positions):
@@ -72,7 +84,7 @@ class CompactPositions(formats.Positions):
 
     def encode(self, poslist) -> bytes:
         if len(poslist) == 1 and 0 <= poslist[0] <= 0xFF:  # most postings
-            return b"B" + bytes(poslist)
+            return _SINGLE[poslist[0]]
         gaps = smallest_array([b - a for a, b in zip([0, *poslist], poslist, strict=False)])
         return gaps.typecode.encode("ascii") + little_endian(gaps)
 

@@ -22,25 +22,32 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from .blocks import pack_blocks
+from .positions import Analysed
 
 _LENGTHS = [byte_to_length(b) if b else None for b in range(256)]
 
 
 class MemoryPool:
-    """The postings of one writer, in memory, grouped by (field, term)."""
+    """The postings of one writer, in memory, grouped by field and term."""
 
     def __init__(self):
-        # (field, term) -> documents, weights, value lengths (-1: None), values one after
-        # the other
-        self._terms: dict[tuple[str, bytes], tuple[array, array, array, bytearray]] = {}
+        # field -> term -> (documents, weights, value lengths (-1: None), values one after
+        # the other)
+        self._fields: dict[str, dict[bytes, tuple[array, array, array, bytearray]]] = {}
+
+    def _terms_of(self, fieldname: str) -> dict:
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+        return terms
 
     def add(self, item) -> None:
         """Add one (field name, term bytes, document number, weight, value bytes) posting."""
         fieldname, tbytes, docnum, weight, vbytes = item
-        entry = self._terms.get((fieldname, tbytes))
+        terms = self._terms_of(fieldname)
+        entry = terms.get(tbytes)
         if entry is None:
-            entry = self._terms[fieldname, tbytes] = (array("i"), array("d"), array("i"),
-                                                      bytearray())
+            entry = terms[tbytes] = (array("i"), array("d"), array("i"), bytearray())
         entry[0].append(docnum)
         entry[1].append(weight)
         if vbytes is None:
@@ -49,29 +56,50 @@ class MemoryPool:
             entry[2].append(len(vbytes))
             entry[3].extend(vbytes)
 
+    def add_analysed(self, fieldname: str, docnum: int, items, boost: float) -> int:
+        """Add the postings of one analysed field value ((term, frequency, weight, value
+        bytes) items); returns the sum of the frequencies (the field's length). One loop
+        with everything local: this runs for every posting of the archive."""
+        terms = self._terms_of(fieldname)
+        get = terms.get
+        length = 0
+        for term, freq, weight, vbytes in items:
+            tbytes = term.encode("utf-8")
+            entry = get(tbytes)
+            if entry is None:
+                entry = terms[tbytes] = (array("i"), array("d"), array("i"), bytearray())
+            entry[0].append(docnum)
+            entry[1].append(weight * boost)
+            entry[2].append(len(vbytes))
+            entry[3].extend(vbytes)
+            length += freq
+        return length
+
     def terms(self):
         """(field name, term bytes, documents, weights, values) per term, sorted by field and
         term, each term's postings by document (value None where there is none); each
         term's memory is released once it has been read."""
-        for key in sorted(self._terms):
-            docs, weights, sizes, data = self._terms.pop(key)
-            values: list[bytes | None] = []
-            at = 0
-            for size in sizes:
-                if size < 0:
-                    values.append(None)
-                else:
-                    values.append(bytes(data[at : at + size]))
-                    at += size
-            if any(a > b for a, b in zip(docs, docs[1:], strict=False)):  # merged segments
-                order = sorted(range(len(docs)), key=docs.__getitem__)
-                docs = array("i", (docs[i] for i in order))
-                weights = array("d", (weights[i] for i in order))
-                values = [values[i] for i in order]
-            yield key[0], key[1], docs, weights, values
+        for fieldname in sorted(self._fields):
+            terms = self._fields.pop(fieldname)
+            for tbytes in sorted(terms):
+                docs, weights, sizes, data = terms.pop(tbytes)
+                values: list[bytes | None] = []
+                at = 0
+                for size in sizes:
+                    if size < 0:
+                        values.append(None)
+                    else:
+                        values.append(bytes(data[at : at + size]))
+                        at += size
+                if any(a > b for a, b in zip(docs, docs[1:], strict=False)):  # merged segments
+                    order = sorted(range(len(docs)), key=docs.__getitem__)
+                    docs = array("i", (docs[i] for i in order))
+                    weights = array("d", (weights[i] for i in order))
+                    values = [values[i] for i in order]
+                yield fieldname, tbytes, docs, weights, values
 
     def cleanup(self) -> None:
-        self._terms.clear()
+        self._fields.clear()
 
 
 class _Lengths:
@@ -103,6 +131,67 @@ class FastSegmentWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         self.pool.cleanup()
         self.pool = MemoryPool()
+
+    def add_document(self, **fields):
+        """Whoosh's `add_document`, with the postings of values the indexer analysed
+        (`Analysed`) added to the pool in one loop per field, not through the field's
+        generic `index()`."""
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields[fieldname]
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                if not isinstance(value, Analysed) or field.vector \
+                        or field.separate_spelling():
+                    self._add_field(fields, fieldname, field, value, docnum, docboost)
+                    continue
+                boost = self._field_boost(fields, fieldname, docboost)
+                length = self.pool.add_analysed(fieldname, docnum, value, boost)
+                stored = fields.get(f"_stored_{fieldname}", value)
+                perdocwriter.add_field(fieldname, field, stored if field.stored else None,
+                                       length if field.scorable else 0)
+                if field.column_type and stored is not None:
+                    perdocwriter.add_column_value(fieldname, field.column_type,
+                                                  field.to_column_value(stored))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _add_field(self, fields, fieldname, field, value, docnum, docboost) -> None:
+        """One field as Whoosh's `add_document` adds it (whoosh-reloaded 2.7.5)."""
+        add_post = self.pool.add
+        length = 0
+        if field.indexed:
+            fieldboost = self._field_boost(fields, fieldname, docboost)
+            for tbytes, freq, weight, vbytes in field.index(value):
+                if field.scorable:
+                    length += freq
+                add_post((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
+        if field.separate_spelling():
+            spellfield = field.spelling_fieldname(fieldname)
+            for word in field.spellable_words(value):
+                add_post((spellfield, word.encode("utf-8"), 0, 1, None))
+        if field.vector:
+            items = field.vector.word_values(value, field.analyzer, mode="index")
+            items = sorted((text, weight, vbytes) for text, _, weight, vbytes in items)
+            self.perdocwriter.add_vector_items(fieldname, field, items)
+        stored = fields.get(f"_stored_{fieldname}", value)
+        self.perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
+        if field.column_type and stored is not None:
+            self.perdocwriter.add_column_value(fieldname, field.column_type,
+                                               field.to_column_value(stored))
 
     def _flush_segment(self):
         self.perdocwriter.close()
