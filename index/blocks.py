@@ -22,8 +22,6 @@ from collections.abc import Sequence
 from itertools import accumulate
 from operator import sub
 
-from whoosh.codec.whoosh3 import W3PostingsWriter
-
 from .positions import from_little_endian, little_endian, smallest_array
 
 # Blocks of fewer postings keep Whoosh's tuples: each byte string costs its pickle some 30
@@ -81,36 +79,38 @@ class PackedValues(Sequence):
         return packed_values, (self.data, self.sizes.typecode, little_endian(self.sizes))
 
 
-class PackedPostingsWriter(W3PostingsWriter):
-    """Whoosh's block writer (same block layout and statistics), with each part of a block
-    pickled as one byte string."""
+def block_parts(ids, weights: array, sizes, data, at: int, fixed: int | None) -> tuple:
+    """The (document gaps, weights, values) of one block as it is pickled: packed from
+    PACK_MIN postings on, else as Whoosh's block writer minifies them.
 
-    def _small(self) -> bool:
-        return len(self._ids) < PACK_MIN
+    `weights` are the block's weights as Whoosh keeps them (`array("f")`); `sizes` the size of
+    each posting's value (-1: none) and `data` the values one after the other from `at`;
+    `fixed` the format's fixed value size (None: values vary). Empty values are dropped, as
+    Whoosh's `add_posting` drops them."""
+    packed = len(ids) >= PACK_MIN
+    gaps = [ids[0], *map(sub, ids[1:], ids)]
+    return (_Numbers(smallest_array(gaps)) if packed else tuple(gaps),
+            _weights(weights, packed), _values(sizes, data, at, fixed, packed))
 
-    def _mini_ids(self):
-        if self._byteids or self._small():  # (term vectors have strings for ids)
-            return super()._mini_ids()
-        ids = self._ids
-        return _Numbers(smallest_array([ids[0], *map(sub, ids[1:], ids)] if ids else []))
 
-    def _mini_weights(self):
-        weights = self._weights
-        first = weights[0] if weights else 1.0
-        if self._small() or all(w == first for w in weights):
-            return super()._mini_weights()
-        return _Numbers(array("f", weights))
+def _weights(weights: array, packed: bool):
+    if all(w == 1.0 for w in weights):
+        return None
+    first = weights[0]
+    if all(w == first for w in weights):
+        return first
+    return _Numbers(weights) if packed else tuple(weights)
 
-    def _mini_values(self):
-        fixed = self._format.fixed_value_size()
-        if (fixed is not None and fixed >= 0) or self._small():
-            return super()._mini_values()
-        values = self._values
+
+def _values(sizes, data, at: int, fixed: int | None, packed: bool):
+    if fixed == 0:
+        return None
+    if packed and fixed is None and all(s > 0 for s in sizes):  # the common case: one slice
+        return PackedValues(bytes(data[at:at + sum(sizes)]), smallest_array(sizes))
+    bounds = list(accumulate((max(s, 0) for s in sizes), initial=at))
+    values = [bytes(data[bounds[i]:bounds[i + 1]]) for i, s in enumerate(sizes) if s > 0]
+    if fixed is not None:
+        return b"".join(values)
+    if packed:
         return PackedValues(b"".join(values), smallest_array([len(v) for v in values]))
-
-
-def pack_blocks(postwriter: W3PostingsWriter) -> None:
-    """Make a field writer's block writer write packed blocks (whoosh-reloaded 2.7.5, pinned
-    in pyproject.toml: the class only overrides how a block's parts are minified)."""
-    if type(postwriter) is W3PostingsWriter:
-        postwriter.__class__ = PackedPostingsWriter
+    return tuple(values)

@@ -9,20 +9,22 @@ encoded positions in one byte buffer: ~20 bytes a posting), sorted by term once 
 and field lengths are read from the length columns once, into lists.
 
 The files written are Whoosh's own, with the same postings (tests compare them with the stock
-writer's), in blocks that each pickle as three byte strings (`index.blocks`). The writer
-relies on `SegmentWriter` internals of whoosh-reloaded 2.7.5, which pyproject.toml pins.
+writer's); `index.postings` writes the terms and their blocks, which pickle as three byte
+strings each (`index.blocks`). The writer relies on `SegmentWriter` internals of
+whoosh-reloaded 2.7.5, which pyproject.toml pins.
 """
 
 from __future__ import annotations
 
 from array import array
+from itertools import accumulate
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
-from .blocks import pack_blocks
 from .positions import Analysed
+from .postings import write_terms
 
 _LENGTHS = [byte_to_length(b) if b else None for b in range(256)]
 
@@ -34,6 +36,9 @@ class MemoryPool:
         # field -> term -> (documents, weights, value lengths (-1: None), values one after
         # the other)
         self._fields: dict[str, dict[bytes, tuple[array, array, array, bytearray]]] = {}
+        # Set when a posting came after one of a later document (merging segments):
+        # terms are then sorted by document when read.
+        self._unordered = False
 
     def _terms_of(self, fieldname: str) -> dict:
         terms = self._fields.get(fieldname)
@@ -48,6 +53,8 @@ class MemoryPool:
         entry = terms.get(tbytes)
         if entry is None:
             entry = terms[tbytes] = (array("i"), array("d"), array("i"), bytearray())
+        elif entry[0][-1] > docnum:
+            self._unordered = True
         entry[0].append(docnum)
         entry[1].append(weight)
         if vbytes is None:
@@ -68,6 +75,8 @@ class MemoryPool:
             entry = get(tbytes)
             if entry is None:
                 entry = terms[tbytes] = (array("i"), array("d"), array("i"), bytearray())
+            elif entry[0][-1] > docnum:
+                self._unordered = True
             entry[0].append(docnum)
             entry[1].append(weight * boost)
             entry[2].append(len(vbytes))
@@ -76,30 +85,30 @@ class MemoryPool:
         return length
 
     def terms(self):
-        """(field name, term bytes, documents, weights, values) per term, sorted by field and
-        term, each term's postings by document (value None where there is none); each
-        term's memory is released once it has been read."""
+        """(field name, term bytes, documents, weights, value sizes (-1: None), values one
+        after the other) per term, sorted by field and term, each term's postings by
+        document; each term's memory is released once it has been read."""
         for fieldname in sorted(self._fields):
             terms = self._fields.pop(fieldname)
             for tbytes in sorted(terms):
                 docs, weights, sizes, data = terms.pop(tbytes)
-                values: list[bytes | None] = []
-                at = 0
-                for size in sizes:
-                    if size < 0:
-                        values.append(None)
-                    else:
-                        values.append(bytes(data[at : at + size]))
-                        at += size
-                if any(a > b for a, b in zip(docs, docs[1:], strict=False)):  # merged segments
-                    order = sorted(range(len(docs)), key=docs.__getitem__)
-                    docs = array("i", (docs[i] for i in order))
-                    weights = array("d", (weights[i] for i in order))
-                    values = [values[i] for i in order]
-                yield fieldname, tbytes, docs, weights, values
+                if self._unordered:
+                    docs, weights, sizes, data = _by_document(docs, weights, sizes, data)
+                yield fieldname, tbytes, docs, weights, sizes, data
 
     def cleanup(self) -> None:
         self._fields.clear()
+
+
+def _by_document(docs: array, weights: array, sizes: array, data: bytearray):
+    """A term's postings sorted by document."""
+    starts = [0, *accumulate(max(s, 0) for s in sizes)]
+    order = sorted(range(len(docs)), key=docs.__getitem__)
+    values = bytearray()
+    for i in order:
+        values += data[starts[i]:starts[i + 1]]
+    return (array("i", (docs[i] for i in order)), array("d", (weights[i] for i in order)),
+            array("i", (sizes[i] for i in order)), values)
 
 
 class _Lengths:
@@ -197,41 +206,7 @@ class FastSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         perdoc = self.per_document_reader() if self.codec.length_stats else None
         lengths = _Lengths(perdoc) if perdoc is not None else None
-        _write_terms(self.fieldwriter, self.schema, lengths, self.pool.terms())
+        write_terms(self.fieldwriter, self.schema, lengths, self.pool.terms())
         self.fieldwriter.close()
         if perdoc is not None:
             perdoc.close()
-
-
-def _write_terms(writer, schema, lengths, terms) -> None:
-    """Each term's postings handed to Whoosh's block writer a block at a time, with the
-    block's statistics, instead of one `add_posting` call per posting: what `add_postings`
-    and `add_posting` would do, in the same blocks."""
-    current = None
-    table = None
-    for fieldname, tbytes, docs, weights, values in terms:
-        if fieldname != current:
-            if current is not None:
-                writer.finish_field()
-            writer.start_field(fieldname, schema[fieldname])
-            pack_blocks(writer._postwriter)  # a new block writer for each field
-            current = fieldname
-            table = lengths.table(fieldname) if lengths is not None else None
-        writer.start_term(tbytes)
-        block = writer._postwriter
-        limit = block._blocklimit
-        for start in range(0, len(docs), limit):
-            if start:
-                block._write_block()  # a full block, written when the next posting comes
-            end = start + limit
-            block._ids = array("I", docs[start:end])
-            block._weights = array("f", weights[start:end])
-            block._values = [v for v in values[start:end] if v]
-            block._maxweight = max(0, max(weights[start:end]))
-            found = [table[d] for d in docs[start:end]] if table is not None else []
-            found = [n for n in found if n]
-            block._minlength = min(found) if found else None
-            block._maxlength = max(found) if found else 0
-        writer.finish_term()
-    if current is not None:
-        writer.finish_field()

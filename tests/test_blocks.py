@@ -12,20 +12,30 @@ from hypothesis import strategies as st
 from whoosh import formats
 from whoosh.codec.whoosh3 import W3PostingsWriter
 
-from index.blocks import PACK_MIN, PackedPostingsWriter, PackedValues
+from index.blocks import PACK_MIN, PackedValues, block_parts
 from index.positions import CompactPositions
 
 
+def _parts(ids, weights, values, format_):
+    fixed = format_.fixed_value_size()
+    sizes = [len(v) if v is not None else -1 for v in values]
+    data = b"".join(v for v in values if v)
+    return block_parts(array("I", ids), array("f", weights), array("i", sizes), data, 0,
+                       None if fixed is None or fixed < 0 else fixed)
+
+
 def _block(ids, weights, values, format_):
-    writer = PackedPostingsWriter.__new__(PackedPostingsWriter)
-    writer._byteids = False
-    writer._format = format_
-    writer._ids = array("I", ids)
-    writer._weights = array("f", weights)
-    writer._values = values
     # Whoosh pickles a block's parts with protocol 2 and reads them with pickle.loads.
-    data = (writer._mini_ids(), writer._mini_weights(), writer._mini_values())
-    return pickle.loads(pickle.dumps(data, 2))
+    return pickle.loads(pickle.dumps(_parts(ids, weights, values, format_), 2))
+
+
+def _stock(ids, weights, values, format_) -> tuple:
+    """The parts as Whoosh's own block writer minifies them."""
+    stock = W3PostingsWriter.__new__(W3PostingsWriter)
+    stock._byteids, stock._format = False, format_
+    stock._ids, stock._weights = array("I", ids), array("f", weights)
+    stock._values = [v for v in values if v]
+    return (stock._mini_ids(), stock._mini_weights(), stock._mini_values())
 
 
 def _gaps_back(gaps) -> list[int]:
@@ -71,15 +81,17 @@ def test_big_blocks_are_packed_and_small_ones_keep_whooshs_tuples():
     big = _block(list(range(0, 3 * PACK_MIN, 3)), [1.0, 2.0] * (PACK_MIN // 2),
                  [format_.encode([i]) for i in range(PACK_MIN)], format_)
     assert isinstance(big[0], array) and isinstance(big[2], PackedValues)
-    small = _block([5, 9], [1.0, 1.0], [b"B\x01", b"B\x02"], format_)
-    assert small == ((5, 4), None, (b"B\x01", b"B\x02"))
+    small = ([5, 9], [1.0, 1.0], [b"B\x01", b"B\x02"])
+    assert _block(*small, format_) == ((5, 4), None, (b"B\x01", b"B\x02"))
+    assert _parts(*small, format_) == _stock(*small, format_)
 
 
 def test_fields_of_fixed_size_values_keep_whooshs_form():
-    stock = W3PostingsWriter.__new__(W3PostingsWriter)
-    stock._format, stock._values = formats.Frequency(), []
-    block = _block(list(range(20)), [1.0] * 20, [], formats.Frequency())
-    assert block[2] == stock._mini_values()
+    frequencies = [b"\x00\x00\x00\x02"] * 20
+    for format_, values in ((formats.Frequency(), frequencies),
+                            (formats.Frequency(), [None] * 20), (formats.Existence(), [b""] * 20)):
+        args = (list(range(20)), [1.0] * 20, values, format_)
+        assert _block(*args)[1:] == _stock(*args)[1:]  # (the documents are packed)
 
 
 def test_a_packed_block_takes_less_disk_than_whooshs_tuple():
@@ -94,14 +106,9 @@ def test_a_packed_block_takes_less_disk_than_whooshs_tuple():
         ids.append(doc)
         weights.append(float(len(places)))
         values.append(format_.encode(places))
-    stock = W3PostingsWriter.__new__(W3PostingsWriter)
-    stock._byteids, stock._format = False, format_
-    stock._ids, stock._weights, stock._values = array("I", ids), array("f", weights), values
-    packed = PackedPostingsWriter.__new__(PackedPostingsWriter)
-    packed.__dict__.update(stock.__dict__)
 
-    def stored(writer) -> int:
-        data = (writer._mini_ids(), writer._mini_weights(), writer._mini_values())
-        return len(zlib.compress(pickle.dumps(data, 2), 3))
+    def stored(parts) -> int:
+        return len(zlib.compress(pickle.dumps(parts, 2), 3))
 
+    packed, stock = _parts(ids, weights, values, format_), _stock(ids, weights, values, format_)
     assert stored(packed) < 0.8 * stored(stock)

@@ -12,6 +12,7 @@ from conftest import write_minutes
 import index.pipeline as pipeline
 from index.pipeline import run
 from index.store import IndexStore
+from index.writer import MemoryPool
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "minutes"
 
@@ -163,3 +164,17 @@ def test_a_file_that_kills_its_reading_process_fails_alone(archive, index_dir, m
     from search import SearchIndex, SearchRequest
     from search import run as search_run
     assert search_run(SearchRequest("knalvuurwerk"), SearchIndex(index_dir)).total > 0
+
+
+def test_postings_added_out_of_document_order_come_out_sorted():
+    # Merging segments adds each segment's postings in turn, and a term's documents can then
+    # arrive out of order; blocks need them sorted, each with its own value.
+    pool = MemoryPool()
+    for docnum, weight, value in ((7, 1.0, b"B\x07"), (2, 2.0, None), (5, 3.0, b"H\x05\x00")):
+        pool.add(("text", b"vuurwerk", docnum, weight, value))
+    pool.add(("text", b"zorg", 1, 1.0, b"B\x01"))
+    (field, term, docs, weights, sizes, data), second = pool.terms()
+    assert (field, term, list(docs), list(weights)) == ("text", b"vuurwerk", [2, 5, 7],
+                                                        [2.0, 3.0, 1.0])
+    assert (list(sizes), bytes(data)) == ([-1, 3, 2], b"H\x05\x00B\x07")
+    assert second[1] == b"zorg" and list(second[2]) == [1]
