@@ -206,17 +206,19 @@ _REFDEF_RE = re.compile(r"^ {0,3}\[[^\]]+\]:\s+\S+")
 # Every pattern stops at the next delimiter it could close on (link text holds no brackets,
 # emphasis no `*`/`_` of its own): a body that may run past it is rescanned from every later
 # opener, which takes hours for a paragraph of 100,000 `[` or `*a `.
+# (pattern, replacement, strings of which one must be in the text for the pattern to match:
+# most paragraphs have no Markdown syntax, and a substring test is much cheaper than a search)
 _INLINE_SUBS = [
-    (re.compile(r"!\[([^\[\]]*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)"), r"\1"),
-    (re.compile(r"\[([^\[\]]+)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)"), r"\1"),
-    (re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]"), r"\1"),
-    (re.compile(r"<((?:https?://|mailto:)[^<>\s]+)>"), r"\1"),
-    (re.compile(r"`([^`]+)`"), r"\1"),
-    (re.compile(r"(?<!\\)(\*\*|__)(?=\S)((?:(?!\1)[\s\S])+?)(?<=\S)\1"), r"\2"),
-    (re.compile(r"(?<![\\*\w])\*(?=[^\s*])([^*]+?)(?<=[^\s\\*])\*(?!\*)"), r"\1"),
-    (re.compile(r"(?<![\\\w])_(?=[^\s_])([^_]+?)(?<=[^\s\\_])_(?!\w)"), r"\1"),
-    (re.compile(r"~~(?=\S)((?:(?!~~)[\s\S])+?)(?<=\S)~~"), r"\1"),
-    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])"), r"\1"),
+    (re.compile(r"!\[([^\[\]]*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)"), r"\1", ("](",)),
+    (re.compile(r"\[([^\[\]]+)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)"), r"\1", ("](",)),
+    (re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]"), r"\1", ("][",)),
+    (re.compile(r"<((?:https?://|mailto:)[^<>\s]+)>"), r"\1", ("<",)),
+    (re.compile(r"`([^`]+)`"), r"\1", ("`",)),
+    (re.compile(r"(?<!\\)(\*\*|__)(?=\S)((?:(?!\1)[\s\S])+?)(?<=\S)\1"), r"\2", ("**", "__")),
+    (re.compile(r"(?<![\\*\w])\*(?=[^\s*])([^*]+?)(?<=[^\s\\*])\*(?!\*)"), r"\1", ("*",)),
+    (re.compile(r"(?<![\\\w])_(?=[^\s_])([^_]+?)(?<=[^\s\\_])_(?!\w)"), r"\1", ("_",)),
+    (re.compile(r"~~(?=\S)((?:(?!~~)[\s\S])+?)(?<=\S)~~"), r"\1", ("~~",)),
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])"), r"\1", ("\\",)),
 ]
 
 
@@ -295,8 +297,9 @@ def _unquote(value: str) -> str:
 
 
 def _strip_inline(text: str) -> str:
-    for pattern, replacement in _INLINE_SUBS:
-        text = pattern.sub(replacement, text)
+    for pattern, replacement, needs in _INLINE_SUBS:
+        if any(part in text for part in needs):
+            text = pattern.sub(replacement, text)
     return text
 
 
