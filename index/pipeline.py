@@ -185,7 +185,7 @@ def run(
                 report.unchanged.append(shown)
                 report.failed.extend(Failure(shown, p) for p in previous.get("problems", []))
                 continue
-            todo.append(_Job(abs_path, file_path, shown, root_abs, key, digest, stamp,
+            todo.append(_Job(abs_path, Path(file_path), shown, root_abs, key, digest, stamp,
                              previous is not None, done))
 
         given_roots = {str(r.resolve()) for r in roots}
@@ -357,7 +357,7 @@ def _process(file_path: Path, shown: str, root_abs: str, key: str, digest: str, 
 
 def _discover(
     roots: list[Path], given: list[str], owners: dict[str, str]
-) -> list[tuple[str, Path, str, str, str]]:
+) -> list[tuple[str, str, str, str, str]]:
     """(absolute path, path, path as given, absolute root, stable key) per supported file.
 
     The key is the source folder's name plus the path inside it, so ids survive moving the
@@ -379,7 +379,7 @@ def _discover(
             # own resolve() (which costs a system call per path component). Strings, not
             # Paths: this runs for every file of the archive at every run.
             if os.path.islink(file_path):
-                real = file_path.resolve()
+                real = Path(file_path).resolve()
                 relative = real.relative_to(root_resolved).as_posix()
             else:
                 real = os.path.join(root_abs, inside)
@@ -387,9 +387,9 @@ def _discover(
             shown = os.path.join(shown_base[root_abs], relative)
             key = f"{root_resolved.name}/{relative}"
         else:
-            real = file_path.resolve()
+            real = Path(file_path).resolve()
             shown = shown_root[root_abs]
-            key = file_path.name
+            key = os.path.basename(file_path)
         abs_path = str(real)
         if abs_path in seen:
             continue
@@ -400,7 +400,7 @@ def _discover(
     return found
 
 
-def _file_stamp(path: Path) -> list[int]:
+def _file_stamp(path: Path | str) -> list[int]:
     """Size and modification time (ns) of a file and of its sidecar, if any."""
     name = os.fspath(path)
     stat = os.stat(name)
@@ -412,12 +412,12 @@ def _file_stamp(path: Path) -> list[int]:
     return stamp + [side.st_size, side.st_mtime_ns]
 
 
-def _file_hash(path: Path) -> str:
+def _file_hash(path: Path | str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
-    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    sidecar = Path(os.fspath(path) + SIDECAR_SUFFIX)
     if sidecar.exists():
         digest.update(sidecar.read_bytes())
     return digest.hexdigest()

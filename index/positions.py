@@ -87,7 +87,7 @@ class CompactPositions(formats.Positions):
         if len(poslist) == 1 and 0 <= poslist[0] <= 0xFF:  # most postings
             return _SINGLE[poslist[0]]
         gaps = list(map(sub, poslist, [0, *poslist]))
-        if max(gaps) <= 0xFF:  # the same bytes as an array of type "B", made faster
+        if max(gaps, default=0) <= 0xFF:  # the same bytes as an array of type "B", made faster
             return b"B" + bytes(gaps)
         gaps = smallest_array(gaps)
         return gaps.typecode.encode("ascii") + little_endian(gaps)

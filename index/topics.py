@@ -65,11 +65,20 @@ class _Phrase:
     """A phrase as a pattern that also accepts accents, and the rules it is evidence for."""
 
     def __init__(self, folded: str):
-        body = r"\s+".join(_accented(word) for word in folded.split())
-        self.pattern = re.compile(rf"(?<!\w){body}(?!\w)")
+        self.folded = folded
+        self._pattern: re.Pattern | None = None
         # its first run of letters, as the word list has it: "boven" in "boven- en onderwereld"
         self.opener = _LETTERS.match(folded).group()
         self.rules: list[int] = []
+
+    @property
+    def pattern(self) -> re.Pattern:
+        """Compiled when a text first holds the phrase's opening word: each pattern takes
+        some milliseconds to compile, and a run that indexes one meeting needs few."""
+        if self._pattern is None:
+            body = r"\s+".join(_accented(word) for word in self.folded.split())
+            self._pattern = re.compile(rf"(?<!\w){body}(?!\w)")
+        return self._pattern
 
 
 class _CompiledRules:

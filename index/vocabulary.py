@@ -74,7 +74,10 @@ class Gazetteer:
     people: tuple[Person, ...] = ()
     qualifiers: tuple[str, ...] = ()  # fixed names after "van"/"voor" ("Justitie en Veiligheid")
     not_names: tuple[str, ...] = ()  # capitalised words never taken for a surname
-    source: str = ""
+    # Where it was read (for messages); not part of its repr, which the indexer's
+    # fingerprint of the vocabularies hashes: the same file elsewhere (another install of
+    # the program) must not make a run extract every file again.
+    source: str = field(default="", repr=False, compare=False)
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
 

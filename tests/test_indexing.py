@@ -13,7 +13,7 @@ import pytest
 from conftest import MINUTES, write_jsonl, write_minutes
 
 from index.errors import IndexLocked
-from index.pipeline import run
+from index.pipeline import Vocabularies, run
 from index.store import IndexStore
 from search import SearchIndex, SearchRequest
 from search import run as search_run
@@ -44,6 +44,29 @@ def test_second_run_skips_unchanged_files_and_keeps_the_generation(minutes, inde
     second = run([minutes], store)
     assert len(second.unchanged) == 4 and not (second.added or second.updated)
     assert second.generation == first.generation
+
+
+def test_edited_vocabularies_re_extract_every_file_and_a_moved_copy_does_not(
+        minutes, index_dir, tmp_path):
+    run([minutes], IndexStore(index_dir))
+    # The same vocabularies read from elsewhere (another install of the program): nothing
+    # to do.
+    copies = tmp_path / "vocabularies"
+    copies.mkdir()
+    for name in ("actors.toml", "topics.toml"):
+        (copies / name).write_bytes((ROOT / "index" / "data" / name).read_bytes())
+    moved = Vocabularies.load(copies / "actors.toml", copies / "topics.toml")
+    report = run([minutes], IndexStore(index_dir), moved)
+    assert len(report.unchanged) == 4 and not report.updated
+    # A new topic rule: every file is extracted again and the topic is there.
+    with open(copies / "topics.toml", "a", encoding="utf-8") as rules:
+        rules.write('\n[[topic]]\nname = "Knallers"\nterms = ["knalvuurwerk"]\n')
+    edited = Vocabularies.load(copies / "actors.toml", copies / "topics.toml")
+    report = run([minutes], IndexStore(index_dir), edited)
+    assert len(report.updated) == 4 and not report.unchanged
+    results = search_run(SearchRequest("", topics=("Knallers",), per_page=100),
+                         SearchIndex(index_dir))
+    assert [hit.section for hit in results.hits] == ["Jaarwisseling"]
 
 
 def test_changed_new_and_deleted_files_are_mirrored(minutes, index_dir):
