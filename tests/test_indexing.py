@@ -94,6 +94,26 @@ def test_changed_new_and_deleted_files_are_mirrored(minutes, index_dir):
     assert found(index_dir, "zomerfestival") == []
 
 
+def test_incremental_runs_keep_a_small_index_in_one_segment(minutes, index_dir):
+    # Every run writes a segment; small ones are merged into it, so an archive that grows a
+    # meeting at a time does not split into one segment per run (each slows every search).
+    store = IndexStore(index_dir)
+    run([minutes], store)
+    for number in range(1, 6):
+        write_minutes(minutes, {f"extra-2024-03-0{number}.txt":
+                                f"Verslag {number} maart 2024\n\nSchietincident\n\n"
+                                f"Melding {number} over een schietincident.\n"})
+        if number == 3:
+            (minutes / "extra-2024-03-01.txt").unlink()
+        assert run([minutes], store).exit_code == 0
+        ix, _ = store.open()
+        assert len(ix._segments()) == 1  # (Whoosh's policy alone: 2, 3, 4, 5, then 1)
+        with ix.reader() as reader:
+            assert not reader.has_deletions()
+    assert len(found(index_dir, "schietincident")) == 4
+    assert found(index_dir, "knalvuurwerk") == ["Jaarwisseling"]
+
+
 def test_other_sources_are_left_alone(minutes, tmp_path, index_dir):
     other = write_minutes(tmp_path / "elders", {"a.txt": "Cybercrime\n\nPhishing neemt toe."})
     store = IndexStore(index_dir)
