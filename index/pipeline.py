@@ -163,10 +163,11 @@ def run(
         }
         found = _discover(roots, given, owners)
         todo: list[_Job] = []
-        for done, (abs_path, file_path, shown, root_abs, key) in enumerate(found, start=1):
+        for done, (abs_path, file_path, shown, root_abs, key, stamp_of) in enumerate(
+                found, start=1):
             previous = kept.get(abs_path)
             try:
-                stamp = _file_stamp(file_path)
+                stamp = stamp_of()
                 # Same size and modification time as last run: the content is the same too
                 # (as git and rsync assume); only a changed stamp costs reading the file.
                 if previous and previous.get("stamp") == stamp:
@@ -357,8 +358,10 @@ def _process(file_path: Path, shown: str, root_abs: str, key: str, digest: str, 
 
 def _discover(
     roots: list[Path], given: list[str], owners: dict[str, str]
-) -> list[tuple[str, str, str, str, str]]:
-    """(absolute path, path, path as given, absolute root, stable key) per supported file.
+) -> list[tuple[str, str, str, str, str, Callable[[], list[int]]]]:
+    """(absolute path, path, path as given, absolute root, stable key, its stamp) per
+    supported file; the stamp (size and modification time of the file and its sidecar) is a
+    function that raises OSError when the file cannot be stat'ed.
 
     The key is the source folder's name plus the path inside it, so ids survive moving the
     whole folder. When another file already owns that key (two sources with the same folder
@@ -371,21 +374,29 @@ def _discover(
     shown_root = {str(resolved[r]): g for r, g in zip(roots, given, strict=True)}
     # What files are shown under: the folder as given, written the way Path writes it.
     shown_base = {a: "" if str(Path(g)) == "." else str(Path(g)) for a, g in shown_root.items()}
-    for root, file_path, inside in readers.walk_relative(roots):
-        root_resolved = resolved[root]
-        root_abs = str(root_resolved)
+    root = None
+    for item in readers.walk_relative(roots):
+        file_path, inside = item.path, item.inside
+        if item.source is not root:  # the same Path object for all files of a source
+            root = item.source
+            root_resolved = resolved[root]
+            root_abs = str(root_resolved)
+            # Strings, not Paths, and joined by hand: this runs for every file of the
+            # archive at every run.
+            real_prefix = os.path.join(root_abs, "")
+            shown_prefix = os.path.join(shown_base[root_abs], "") if shown_base[root_abs] else ""
+            key_prefix = f"{root_resolved.name}/"
         if inside is not None:
             # The walk does not follow symlinked folders: only a symlinked file needs its
-            # own resolve() (which costs a system call per path component). Strings, not
-            # Paths: this runs for every file of the archive at every run.
-            if os.path.islink(file_path):
+            # own resolve() (which costs a system call per path component).
+            if item.symlink:
                 real = Path(file_path).resolve()
                 relative = real.relative_to(root_resolved).as_posix()
             else:
-                real = os.path.join(root_abs, inside)
+                real = real_prefix + inside
                 relative = inside
-            shown = os.path.join(shown_base[root_abs], relative)
-            key = f"{root_resolved.name}/{relative}"
+            shown = shown_prefix + relative
+            key = key_prefix + relative
         else:
             real = Path(file_path).resolve()
             shown = shown_root[root_abs]
@@ -396,20 +407,8 @@ def _discover(
         seen.add(abs_path)
         if owners.setdefault(key, abs_path) != abs_path:
             key = abs_path
-        found.append((abs_path, file_path, shown, root_abs, key))
+        found.append((abs_path, file_path, shown, root_abs, key, item.stamp))
     return found
-
-
-def _file_stamp(path: Path | str) -> list[int]:
-    """Size and modification time (ns) of a file and of its sidecar, if any."""
-    name = os.fspath(path)
-    stat = os.stat(name)
-    stamp = [stat.st_size, stat.st_mtime_ns]
-    try:
-        side = os.stat(name + SIDECAR_SUFFIX)
-    except FileNotFoundError:
-        return stamp
-    return stamp + [side.st_size, side.st_mtime_ns]
 
 
 def _file_hash(path: Path | str) -> str:

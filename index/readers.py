@@ -15,6 +15,7 @@ import tomllib
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -79,33 +80,83 @@ def walk(sources: list[Path]) -> Iterator[tuple[Path, Path]]:
     ("~$…") and sidecars (`*.meta.toml`) are skipped; symlinked folders are not followed.
     A source that does not exist raises UnreadableDocument.
     """
-    for source, file, _ in walk_relative(sources):
-        yield source, Path(file)
+    for found in walk_relative(sources):
+        yield found.source, Path(found.path)
 
 
-def walk_relative(sources: list[Path]) -> Iterator[tuple[Path, str, str | None]]:
-    """`walk`, with each file as a string path and its path inside its source folder
-    ("a/b.txt"; None for a source that is a file). Strings, not Paths: an archive of 20,000
-    files is walked at every run, and a Path costs more than the rest of the walk."""
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A file `walk_relative` found."""
+
+    source: Path
+    path: str  # the file, as a string path starting with its source as given
+    inside: str | None  # its path inside its source folder ("a/b.txt"); None: a file source
+    symlink: bool
+    # From the folder listing: the stat of the file (one system call, made once) and
+    # whether it has a sidecar, which spares asking for one per file.
+    entry: os.DirEntry | None = None
+    sidecar: bool | None = None  # None: not known from a listing
+
+    def stamp(self) -> list[int]:
+        """Size and modification time (ns) of the file and of its sidecar, if any; OSError
+        when the file cannot be stat'ed (e.g. a broken symlink)."""
+        status = self.entry.stat() if self.entry is not None else os.stat(self.path)
+        stamp = [status.st_size, status.st_mtime_ns]
+        if self.sidecar is False:
+            return stamp
+        try:
+            side = os.stat(self.path + SIDECAR_SUFFIX)
+        except FileNotFoundError:
+            return stamp
+        return stamp + [side.st_size, side.st_mtime_ns]
+
+
+def walk_relative(sources: list[Path]) -> Iterator[Found]:
+    """`walk`, with each file as a string path, its path inside its source folder and what
+    the folder listing told about it. Strings, not Paths, and one listing per folder: an
+    archive of 20,000 files is walked at every run."""
     for source in sources:
         source = Path(source)
         if source.is_file():
             # Named explicitly, so a hidden name is fine; the type must still be known.
             if _wanted(source.name.lstrip(".")):
-                yield source, str(source), None
+                yield Found(source, str(source), None, source.is_symlink())
         elif source.is_dir():
-            top = str(source)
-            prefix = os.path.join(top, "")  # os.walk's paths all start with `top` as given
-            found = []
-            for folder, dirnames, filenames in os.walk(top):
-                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-                inside = folder[len(prefix):] if folder != top else ""
-                found.extend(os.path.join(inside, name) for name in filenames if _wanted(name))
-            found.sort(key=lambda relative: relative.split(os.sep))
-            for relative in found:
-                yield source, prefix + relative, relative.replace(os.sep, "/")
+            prefix = os.path.join(str(source), "")
+            found: list[tuple[list[str], str, os.DirEntry, bool]] = []
+            _scan(prefix, [], found)
+            found.sort(key=lambda item: item[0])
+            for parts, relative, entry, sidecar in found:
+                yield Found(source, prefix + relative, "/".join(parts),
+                            entry.is_symlink(), entry, sidecar)
         else:
             raise UnreadableDocument(source, "no such file or folder")
+
+
+def _scan(folder: str, parts: list[str], found: list) -> None:
+    """Add (path parts, relative path, entry, has a sidecar) for the wanted files under
+    `folder`; like os.walk, folders that cannot be listed are skipped and symlinked
+    folders are not entered."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    names = {entry.name for entry in entries}
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if not entry.is_symlink():
+                _scan(entry.path + os.sep, [*parts, name], found)
+        elif _wanted(name):
+            inner = [*parts, name]
+            found.append((inner, os.sep.join(inner), entry, name + SIDECAR_SUFFIX in names))
 
 
 def _wanted(name: str) -> bool:

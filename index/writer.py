@@ -19,18 +19,21 @@ from __future__ import annotations
 from array import array
 from itertools import accumulate
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.columns import TranslatingColumnReader
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
-from whoosh.writing import MERGE_SMALL, SegmentWriter
+from whoosh.writing import SegmentWriter
 
+from .blocks import PackedValues
 from .positions import Analysed
 from .postings import write_terms
 
-# Segments of fewer agenda items are merged into the segment a run writes. Every run adds a
-# segment, and each costs every search 1-2 ms at 100,000 agenda items; Whoosh's own policy
-# leaves up to four small ones. Merging 2,000 items costs well under a second.
-SMALL_SEGMENT = 2_000
+# The merge policy of every commit (`merge_plan`). Each segment costs every search 1-2 ms at
+# 100,000 agenda items, and merging one costs the run ~1 ms per agenda item it holds.
+MERGE_FLOOR = 200  # smaller segments are always merged into the one a run writes
+MERGE_FACTOR = 3  # a larger one when it holds at most this many times what is gathered
+MERGE_CEILING = 20_000  # larger segments are left alone (a rebuild makes one of all)
 
 _LENGTHS = [byte_to_length(b) if b else None for b in range(256)]
 
@@ -90,6 +93,26 @@ class MemoryPool:
             length += freq
         return length
 
+    def add_postings(self, fieldname: str, tbytes: bytes, docs, weights, values) -> None:
+        """Add several postings of one term at once (a block of a segment being merged):
+        document numbers ascending, weights, and values (bytes or None) one per posting."""
+        if not docs:
+            return
+        terms = self._terms_of(fieldname)
+        entry = terms.get(tbytes)
+        if entry is None:
+            entry = terms[tbytes] = (array("i"), array("d"), array("i"), bytearray())
+        elif entry[0][-1] > docs[0]:
+            self._unordered = True
+        entry[0].extend(docs)
+        entry[1].extend(list(weights))  # an array of another kind of float will not do
+        if isinstance(values, PackedValues):  # as written by this writer: no copy per value
+            entry[2].fromlist(values.sizes.tolist())
+            entry[3].extend(values.data)
+        else:
+            entry[2].extend([-1 if v is None else len(v) for v in values])
+            entry[3].extend(b"".join([v for v in values if v]))
+
     def terms(self):
         """(field name, term bytes, documents, weights, value sizes (-1: None), values one
         after the other) per term, sorted by field and term, each term's postings by
@@ -146,7 +169,7 @@ class FastSegmentWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         self.pool.cleanup()
         self.pool = MemoryPool()
-        self.mergetype = merge_small
+        self.mergetype = merge_segments
 
     def add_document(self, **fields):
         """Whoosh's `add_document`, with the postings of values the indexer analysed
@@ -209,6 +232,83 @@ class FastSegmentWriter(SegmentWriter):
             self.perdocwriter.add_column_value(fieldname, field.column_type,
                                                field.to_column_value(stored))
 
+    def write_per_doc(self, fieldnames, reader):
+        """Whoosh's `write_per_doc` (copying a merged segment's stored fields, lengths and
+        columns), with each field's lengths read once: Whoosh looks for the field's length
+        file at every document, and half its fields have none."""
+        schema = self.schema
+        if not isinstance(reader, SegmentReader) or any(
+                schema[name].vector for name in fieldnames if name in schema):
+            return super().write_per_doc(fieldnames, reader)
+        docmap = {} if reader.has_deletions() else None
+        pdw = self.perdocwriter
+        columns = {}
+        for fieldname in fieldnames:
+            coltype = schema[fieldname].column_type
+            if coltype and reader.has_column(fieldname):
+                creader = reader.column_reader(fieldname, coltype)
+                if isinstance(creader, TranslatingColumnReader):
+                    creader = creader.raw_column()
+                columns[fieldname] = creader
+        lengths = _SegmentLengths(reader)
+        for docnum, stored in reader.iter_docs():
+            if docmap is not None:
+                docmap[docnum] = self.docnum
+            pdw.start_doc(self.docnum)
+            for fieldname in fieldnames | {name for name in stored if name in schema}:
+                field = schema[fieldname]
+                pdw.add_field(fieldname, field, stored.get(fieldname),
+                              lengths.of(fieldname, docnum))
+                if fieldname in columns:
+                    pdw.add_column_value(fieldname, field.column_type,
+                                         columns[fieldname][docnum])
+            pdw.finish_doc()
+            self.docnum += 1
+        return docmap
+
+    def add_postings_to_pool(self, reader, startdoc, docmap):
+        """Whoosh's, a block of postings at a time: Whoosh hands the merge one posting per
+        Python call through its matchers (about 2 ms per merged agenda item, more than
+        indexing it took). Terms whose blocks do not decode as expected go posting by
+        posting, as Whoosh does."""
+        if not isinstance(reader, SegmentReader):
+            return super().add_postings_to_pool(reader, startdoc, docmap)
+        schema = self.schema
+        add = self.pool.add_postings
+        terms = reader._terms
+        # The terms with their infos in one pass over the term table (a lookup per term
+        # costs as much as reading its postings).
+        for (fieldname, tbytes), info in terms.items():
+            if fieldname not in schema:
+                continue
+            try:
+                matcher = terms._codec.postings_reader(terms._postfile, info,
+                                                       schema[fieldname].format,
+                                                       term=(fieldname, tbytes))
+            except Exception:  # noqa: BLE001 - anything unexpected: Whoosh's own path
+                matcher = None
+            blocks = _blocks(matcher) if isinstance(matcher, W3LeafMatcher) else None
+            if blocks is None:
+                self._add_term_postings(reader, fieldname, tbytes, startdoc, docmap)
+                continue
+            for ids, weights, values in blocks:
+                if docmap is None:
+                    add(fieldname, tbytes, [startdoc + d for d in ids], weights, values)
+                else:
+                    keep = [i for i, d in enumerate(ids) if d in docmap]
+                    add(fieldname, tbytes, [docmap[ids[i]] for i in keep],
+                        [weights[i] for i in keep], [values[i] for i in keep])
+
+    def _add_term_postings(self, reader, fieldname, tbytes, startdoc, docmap) -> None:
+        """One term's postings the way Whoosh's `add_postings_to_pool` adds them."""
+        matcher = reader.postings(fieldname, tbytes)
+        add = self.pool.add
+        while matcher.is_active():
+            docnum = matcher.id()
+            add((fieldname, tbytes, startdoc + docnum if docmap is None else docmap[docnum],
+                 matcher.weight(), matcher.value()))
+            matcher.next()
+
     def _flush_segment(self):
         self.perdocwriter.close()
         perdoc = self.per_document_reader() if self.codec.length_stats else None
@@ -219,21 +319,75 @@ class FastSegmentWriter(SegmentWriter):
             perdoc.close()
 
 
-def merge_small(writer, segments):
-    """Whoosh's merge policy (MERGE_SMALL), then every segment left with fewer than
-    SMALL_SEGMENT live documents merged into the new one too (an archive that grows by a
-    meeting at a time keeps one segment per big step, not one per meeting), and segments
-    whose documents are all deleted dropped (Whoosh keeps them)."""
-    kept = []
-    for segment in MERGE_SMALL(writer, segments):
-        if segment.doc_count() == 0:
-            continue  # every document deleted (all files re-extracted): dropped, not read
-        if segment.doc_count() >= SMALL_SEGMENT:
-            kept.append(segment)
+def _blocks(matcher) -> list | None:
+    """A term's postings from Whoosh 2.7.5's block reader, deleted documents included, as
+    (document numbers, weights, values) per block; None when a block's values do not pair
+    with its documents (Whoosh drops empty values when it writes a block)."""
+    blocks = []
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        matcher._read_values()
+        ids, weights, values = matcher._ids, matcher._weights, matcher._values
+        if values is None or len(values) != len(ids) or len(weights) != len(ids):
+            return None
+        blocks.append((ids, weights, values))
+        matcher._next_block()
+    return blocks
+
+
+class _SegmentLengths:
+    """A segment's field lengths, each field's read once (0 where there is none), as
+    Whoosh's `doc_field_length` gives them."""
+
+    def __init__(self, reader: SegmentReader):
+        self._perdoc = reader._perdoc
+        self._count = reader.doc_count_all()
+        self._fields: dict[str, list[int] | None] = {}
+
+    def of(self, fieldname: str, docnum: int) -> int:
+        table = self._fields.get(fieldname, False)
+        if table is False:
+            column = self._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            table = self._fields[fieldname] = None if column is None else [
+                _LENGTHS[column[d]] or 0 for d in range(self._count)]
+        return 0 if table is None else table[docnum]
+
+
+def merge_plan(live: list[int], new: int) -> list[int]:
+    """Which existing segments (by index into `live`, their live documents) a run that
+    writes a segment of `new` documents merges into it: from the smallest up, every one
+    under MERGE_FLOOR, and one under MERGE_CEILING while it holds at most MERGE_FACTOR times
+    the documents gathered so far. Segments with no live documents are dropped, not merged.
+
+    An archive that grows a meeting at a time then keeps a few segments of growing sizes
+    (like Lucene's log merge policy): each agenda item is copied a few times over the
+    years, not at every run (merging all segments under 2,000 items copied ~1,000 at each
+    run), and searches go through few segments (Whoosh's own policy keeps one per run).
+    """
+    gathered = new
+    merged = []
+    for i in sorted(range(len(live)), key=live.__getitem__):
+        size = live[i]
+        if size == 0:
             continue
-        reader = SegmentReader(writer.storage, writer.schema, segment)
+        if size >= MERGE_CEILING or (size >= MERGE_FLOOR and size > MERGE_FACTOR * gathered):
+            break
+        merged.append(i)
+        gathered += size
+    return merged
+
+
+def merge_segments(writer, segments):
+    """The writer's merge policy (Whoosh calls it at commit): the segments `merge_plan`
+    picks are merged into the new one, segments whose documents are all deleted dropped
+    (Whoosh keeps them), the others kept as they are."""
+    live = [segment.doc_count() for segment in segments]
+    merged = set(merge_plan(live, writer.docnum))
+    for i in sorted(merged, key=live.__getitem__):
+        reader = SegmentReader(writer.storage, writer.schema, segments[i])
         try:
             writer.add_reader(reader)
         finally:
             reader.close()
-    return kept
+    return [segment for i, segment in enumerate(segments) if i not in merged and live[i]]

@@ -286,7 +286,8 @@ def test_facets_are_the_same_from_saved_columns_and_from_postings(minutes, index
     # an older version) is read from its postings. Both must count the same, also after
     # incremental runs that leave several segments and deleted documents (as in a large
     # archive, whose big segment is kept: here the first one is too).
-    monkeypatch.setattr("index.writer.SMALL_SEGMENT", 0)
+    monkeypatch.setattr("index.writer.MERGE_FLOOR", 0)  # no segment merged
+    monkeypatch.setattr("index.writer.MERGE_FACTOR", 0)
     index_run([minutes], IndexStore(index_dir))
     (minutes / "losse-notitie.txt").write_text(
         "Evenementen 3 juni 2022\n\nDe korpschef en burgemeester Bakker over het festival.\n")

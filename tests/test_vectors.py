@@ -41,7 +41,8 @@ def _index(minutes, index_dir, incremental: bool) -> None:
     if incremental:
         # As in a large archive, whose big first segment is kept as it is: these few
         # documents would otherwise be merged into one segment.
-        small, index.writer.SMALL_SEGMENT = index.writer.SMALL_SEGMENT, 0
+        policy = index.writer.MERGE_FLOOR, index.writer.MERGE_FACTOR
+        index.writer.MERGE_FLOOR = index.writer.MERGE_FACTOR = 0  # no segment merged
         (minutes / "losse-notitie.txt").write_text(
             "Evenementen 3 juni 2022\n\nDe korpschef bespreekt het zomerfestival.\n")
         write_minutes(minutes, {"extra-2023-01-09.txt": (
@@ -50,7 +51,7 @@ def _index(minutes, index_dir, incremental: bool) -> None:
         try:
             index_run([minutes], IndexStore(index_dir))
         finally:
-            index.writer.SMALL_SEGMENT = small
+            index.writer.MERGE_FLOOR, index.writer.MERGE_FACTOR = policy
 
 
 def test_same_scores_and_dates_after_incremental_runs(minutes, index_dir):

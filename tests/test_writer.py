@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 from conftest import write_minutes
+from whoosh.writing import SegmentWriter
 
 import index.pipeline as pipeline
 import index.writer
 from index.pipeline import run
 from index.store import IndexStore
-from index.writer import MemoryPool
+from index.writer import FastSegmentWriter, MemoryPool, merge_plan
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "minutes"
 
@@ -90,15 +91,25 @@ def archive(tmp_path) -> Path:
     return folder
 
 
-def _build(folder: Path, index_dir: Path, monkeypatch, stock: bool, pool: bool) -> dict:
+def _build(folder: Path, index_dir: Path, monkeypatch, stock: bool, pool: bool,
+           merge: str | None = None) -> dict:
+    """Index `folder`, then change a file and add one; the index's contents. `merge`: None
+    keeps the segments as Whoosh's writer leaves them (it keeps deleted documents in the
+    term statistics of a segment it does not merge); "fast" merges every segment into the
+    next run's with our writer, "whoosh" with Whoosh's own merge code."""
     with monkeypatch.context() as patch:
         if stock:
             patch.setattr(pipeline, "FastSegmentWriter", _stock_writer)
             patch.setattr(pipeline, "_fields", _plain_analysis)
         patch.setattr(pipeline, "POOL_MIN_FILES", 0 if pool else 10**9)
-        # Segments as Whoosh's writer leaves them (it keeps deleted documents in the term
-        # statistics of a segment it does not merge).
-        patch.setattr(index.writer, "SMALL_SEGMENT", 0)
+        if merge is None:
+            patch.setattr(index.writer, "MERGE_FLOOR", 0)
+            patch.setattr(index.writer, "MERGE_FACTOR", 0)
+        else:
+            patch.setattr(index.writer, "MERGE_FLOOR", 10**6)  # every segment merged
+        if merge == "whoosh":
+            for name in ("write_per_doc", "add_postings_to_pool"):
+                patch.setattr(FastSegmentWriter, name, getattr(SegmentWriter, name))
         first = run([folder], IndexStore(index_dir))
         # An incremental run: a changed and a new file (deletions, a second segment).
         changed = next(folder.rglob("*.txt"))
@@ -108,8 +119,15 @@ def _build(folder: Path, index_dir: Path, monkeypatch, stock: bool, pool: bool) 
                                "Verslag 1 februari 2024\n\nVuurwerk\n\nDe korpschef over "
                                "knalvuurwerk en informatie-uitwisseling.\n"})
         second = run([folder], IndexStore(index_dir))
+        if merge:  # a segment without deletions merged too
+            write_minutes(folder, {"nieuw-2024-03-07.txt":
+                                   "Verslag 7 maart 2024\n\nCameratoezicht\n\nDe "
+                                   "burgemeester over cameratoezicht.\n"})
+            assert len(run([folder], IndexStore(index_dir)).added) == 1
     assert not first.failed and not second.failed
     assert len(second.added) == 1 and len(second.updated) == 1
+    ix, _ = IndexStore(index_dir).open()
+    assert len(ix._segments()) == (1 if merge else 2)
     return _contents(index_dir, folder)
 
 
@@ -124,6 +142,20 @@ def test_the_fast_indexer_writes_what_whooshs_writer_writes(archive, tmp_path, m
     for ours, theirs in zip(fast["stored"], stock["stored"], strict=True):
         assert ours == theirs
     assert fast["lengths"] == stock["lengths"]
+
+
+def test_merging_segments_writes_what_whooshs_merge_writes(archive, tmp_path, monkeypatch):
+    # Incremental runs merge small segments into the one they write; the writer copies a
+    # merged segment's postings a block at a time, leaving out its deleted documents (the
+    # changed file), and reads each field's lengths once.
+    copy = tmp_path / "two" / "archive"
+    shutil.copytree(archive, copy)
+    fast = _build(archive, tmp_path / "fast", monkeypatch, stock=False, pool=True,
+                  merge="fast")
+    whoosh = _build(copy, tmp_path / "whoosh", monkeypatch, stock=False, pool=True,
+                    merge="whoosh")
+    assert len(fast["stored"]) > 50
+    assert fast == whoosh
 
 
 def test_worker_processes_write_what_one_process_writes(archive, tmp_path, monkeypatch):
@@ -182,3 +214,21 @@ def test_postings_added_out_of_document_order_come_out_sorted():
                                                         [2.0, 3.0, 1.0])
     assert (list(sizes), bytes(data)) == ([-1, 3, 2], b"H\x05\x00B\x07")
     assert second[1] == b"zorg" and list(second[2]) == [1]
+
+
+def test_an_archive_growing_a_meeting_at_a_time_copies_little_and_keeps_few_segments():
+    # The writer's merge policy, followed over years of runs of one meeting (5 agenda items)
+    # each: on a 100,000-item archive, and from nothing. Each segment slows every search;
+    # each agenda item merged slows the run (merging all segments under 2,000 items copied
+    # ~1,000 items at every run).
+    for start, runs in (([100_000], 400), ([], 2_000)):
+        segments = list(start)
+        copied = []
+        for _ in range(runs):
+            merged = merge_plan(segments, 5)
+            copied.append(sum(segments[i] for i in merged))
+            segments = [s for i, s in enumerate(segments) if i not in merged] + [5 + copied[-1]]
+            assert len(segments) <= 5
+        assert sum(copied) / runs < 150
+        assert sum(segments) == sum(start) + 5 * runs
+    assert merge_plan([0, 150, 30_000], 5) == [1]  # emptied: dropped; large: left alone
