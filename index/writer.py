@@ -195,12 +195,7 @@ class FastSegmentWriter(SegmentWriter):
                     continue
                 boost = self._field_boost(fields, fieldname, docboost)
                 length = self.pool.add_analysed(fieldname, docnum, value, boost)
-                stored = fields.get(f"_stored_{fieldname}", value)
-                perdocwriter.add_field(fieldname, field, stored if field.stored else None,
-                                       length if field.scorable else 0)
-                if field.column_type and stored is not None:
-                    perdocwriter.add_column_value(fieldname, field.column_type,
-                                                  field.to_column_value(stored))
+                self._store(fields, fieldname, field, value, length if field.scorable else 0)
         except Exception:
             perdocwriter.cancel_doc()
             raise
@@ -226,6 +221,11 @@ class FastSegmentWriter(SegmentWriter):
             items = field.vector.word_values(value, field.analyzer, mode="index")
             items = sorted((text, weight, vbytes) for text, _, weight, vbytes in items)
             self.perdocwriter.add_vector_items(fieldname, field, items)
+        self._store(fields, fieldname, field, value, length)
+
+    def _store(self, fields, fieldname, field, value, length: int) -> None:
+        """A field's stored value, length and column value, as Whoosh's `add_document`
+        writes them."""
         stored = fields.get(f"_stored_{fieldname}", value)
         self.perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
         if field.column_type and stored is not None:
