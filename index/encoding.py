@@ -8,28 +8,36 @@ three and refuses files that are not text at all.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
 
-import ftfy
-
 from .errors import UnreadableDocument
 
-# Only ftfy's encoding repair: quotes, ligatures, widths, control characters and HTML
-# entities are left alone here (cleaning them is the job of a later pipeline step).
-_FTFY_CONFIG = ftfy.TextFixerConfig(
-    unescape_html=False,
-    remove_terminal_escapes=False,
-    fix_encoding=True,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    uncurl_quotes=False,
-    fix_line_breaks=False,
-    fix_surrogates=False,
-    remove_control_chars=False,
-    normalization=None,
-    explain=False,
-)
+
+@functools.cache
+def _fix_encoding():
+    """ftfy's encoding repair, imported on first need: few texts need it, and importing ftfy
+    took 50-100 ms of every indexing run and server start."""
+    import ftfy
+
+    # Only the encoding is repaired: quotes, ligatures, widths, control characters and HTML
+    # entities are left alone here (cleaning them is the job of a later pipeline step).
+    config = ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        fix_encoding=True,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        fix_surrogates=False,
+        remove_control_chars=False,
+        normalization=None,
+        explain=False,
+    )
+    return functools.partial(ftfy.fix_text, config=config)
+
 
 # C0 control characters other than tab, line feed, vertical tab, form feed and carriage
 # return, plus DEL. Mojibake never produces these (it only touches bytes >= 0x80), so a
@@ -58,7 +66,7 @@ _MOJIBAKE_HINT = re.compile(
 def repair(line: str) -> str:
     """`line` with double-encoded UTF-8 repaired (`beÃ«indigen` → `beëindigen`); other lines
     are returned unchanged. Documents and queries are repaired the same way."""
-    return ftfy.fix_text(line, _FTFY_CONFIG) if _MOJIBAKE_HINT.search(line) else line
+    return _fix_encoding()(line) if _MOJIBAKE_HINT.search(line) else line
 
 
 def decode(data: bytes, path) -> str:

@@ -160,9 +160,12 @@ def _scan(folder: str, parts: list[str], found: list) -> None:
 
 
 def _wanted(name: str) -> bool:
-    if name.startswith((".", "~$")) or name.lower().endswith(SIDECAR_SUFFIX):
+    # The suffix first, by hand: asked for every file of the archive at every run.
+    lower = name.lower()
+    dot = lower.rfind(".")
+    if dot <= 0 or lower[dot:] not in SUPPORTED_SUFFIXES:
         return False
-    return os.path.splitext(name)[1].lower() in SUPPORTED_SUFFIXES
+    return not name.startswith(("~$", ".")) and not lower.endswith(SIDECAR_SUFFIX)
 
 
 def _check_size(path: Path, suffix: str) -> None:

@@ -77,6 +77,9 @@ class Manifest:
     totals: list | None = None
     # Where `files` is still to be read from (see `load(files=False)`).
     _files_from: Path | None = field(default=None, repr=False, compare=False)
+    # (files, their length, totals) once counted: a run asks three times, and each count
+    # goes through every document (0.05 s at 100,000 agenda items).
+    _counted: tuple | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, path: Path, files: bool = True) -> Manifest:
@@ -118,14 +121,19 @@ class Manifest:
         if self._files_from is not None and self.totals is not None:
             return [(frozenset(labels), documents, sections)
                     for labels, documents, sections in self.totals]
+        files = self.load_files()
+        if self._counted and self._counted[0] is files and self._counted[1] == len(files):
+            return self._counted[2]
         found: dict[frozenset[str], list[int]] = {}
         for doc in self.documents():
             counts = found.setdefault(frozenset(doc.get("access", ())), [0, 0])
             counts[0] += 1
             counts[1] += doc.get("sections", 0)
-        return [(labels, documents, sections)
-                for labels, (documents, sections) in sorted(found.items(), key=lambda i:
-                                                           sorted(i[0]))]
+        totals = [(labels, documents, sections)
+                  for labels, (documents, sections) in sorted(found.items(), key=lambda i:
+                                                             sorted(i[0]))]
+        self._counted = (files, len(files), totals)
+        return totals
 
     def document_count(self) -> int:
         """How many documents the generation holds."""
