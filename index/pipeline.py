@@ -39,7 +39,6 @@ from .topics import assign_topics
 from .vocabulary import load_gazetteer, load_topic_rules
 from .writer import FastSegmentWriter
 
-SIDECAR_SUFFIX = ".meta.toml"
 DEFAULT_LOCK_WAIT = 60.0
 
 Progress = Callable[[int, int, str], None]
@@ -416,7 +415,7 @@ def _file_hash(path: Path | str) -> str:
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
-    sidecar = Path(os.fspath(path) + SIDECAR_SUFFIX)
+    sidecar = Path(os.fspath(path) + readers.SIDECAR_SUFFIX)
     if sidecar.exists():
         digest.update(sidecar.read_bytes())
     return digest.hexdigest()

@@ -141,7 +141,8 @@ def _by_document(docs: array, weights: array, sizes: array, data: bytearray):
 
 
 class _Lengths:
-    """The new segment's field lengths, read from its length columns once per field."""
+    """A segment's field lengths (the new one's at commit, a merged one's), read from its
+    length columns once per field."""
 
     def __init__(self, perdoc):
         self._perdoc = perdoc
@@ -250,15 +251,16 @@ class FastSegmentWriter(SegmentWriter):
                 if isinstance(creader, TranslatingColumnReader):
                     creader = creader.raw_column()
                 columns[fieldname] = creader
-        lengths = _SegmentLengths(reader)
+        lengths = _Lengths(reader._perdoc)
         for docnum, stored in reader.iter_docs():
             if docmap is not None:
                 docmap[docnum] = self.docnum
             pdw.start_doc(self.docnum)
             for fieldname in fieldnames | {name for name in stored if name in schema}:
                 field = schema[fieldname]
+                table = lengths.table(fieldname)  # None for 0, as the writer takes it
                 pdw.add_field(fieldname, field, stored.get(fieldname),
-                              lengths.of(fieldname, docnum))
+                              table[docnum] if table else 0)
                 if fieldname in columns:
                     pdw.add_column_value(fieldname, field.column_type,
                                          columns[fieldname][docnum])
@@ -336,24 +338,6 @@ def _blocks(matcher) -> list | None:
     return blocks
 
 
-class _SegmentLengths:
-    """A segment's field lengths, each field's read once (0 where there is none), as
-    Whoosh's `doc_field_length` gives them."""
-
-    def __init__(self, reader: SegmentReader):
-        self._perdoc = reader._perdoc
-        self._count = reader.doc_count_all()
-        self._fields: dict[str, list[int] | None] = {}
-
-    def of(self, fieldname: str, docnum: int) -> int:
-        table = self._fields.get(fieldname, False)
-        if table is False:
-            column = self._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            table = self._fields[fieldname] = None if column is None else [
-                _LENGTHS[column[d]] or 0 for d in range(self._count)]
-        return 0 if table is None else table[docnum]
-
-
 def merge_plan(live: list[int], new: int) -> list[int]:
     """Which existing segments (by index into `live`, their live documents) a run that
     writes a segment of `new` documents merges into it: from the smallest up, every one
@@ -383,11 +367,12 @@ def merge_segments(writer, segments):
     picks are merged into the new one, segments whose documents are all deleted dropped
     (Whoosh keeps them), the others kept as they are."""
     live = [segment.doc_count() for segment in segments]
-    merged = set(merge_plan(live, writer.docnum))
-    for i in sorted(merged, key=live.__getitem__):
+    plan = merge_plan(live, writer.docnum)
+    for i in plan:
         reader = SegmentReader(writer.storage, writer.schema, segments[i])
         try:
             writer.add_reader(reader)
         finally:
             reader.close()
+    merged = set(plan)
     return [segment for i, segment in enumerate(segments) if i not in merged and live[i]]
