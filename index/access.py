@@ -98,9 +98,12 @@ def rule_paths(file_path: Path, root: Path) -> list[str]:
     """The paths rules are matched against: the file's path inside the source folder given to
     `index`, and the same with that folder's name in front (for a single file given as a
     source: its name, and its folder's name in front)."""
-    file_path, root = file_path.resolve(), root.resolve()
+    root = root.resolve()
     base = root if root.is_dir() else root.parent
-    relative = file_path.relative_to(base).as_posix()
+    try:
+        relative = file_path.resolve().relative_to(base).as_posix()
+    except ValueError:  # a symlink to a file out of the folder: its own place in the folder
+        relative = (file_path.parent.resolve() / file_path.name).relative_to(base).as_posix()
     return [relative, f"{base.name}/{relative}"]
 
 

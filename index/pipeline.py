@@ -390,7 +390,10 @@ def _discover(
             # own resolve() (which costs a system call per path component).
             if item.symlink:
                 real = Path(file_path).resolve()
-                relative = real.relative_to(root_resolved).as_posix()
+                try:
+                    relative = real.relative_to(root_resolved).as_posix()
+                except ValueError:  # it points out of the folder (or nowhere): known by
+                    relative = inside  # its own place in the folder
             else:
                 real = real_prefix + inside
                 relative = inside

@@ -21,7 +21,7 @@ import pytest
 from conftest import write_jsonl, write_minutes
 
 import cli
-from index.access import load_access_rules, normalise_label
+from index.access import load_access_rules, normalise_label, rule_paths
 from index.errors import VocabularyError
 from index.pipeline import Vocabularies, run
 from index.store import IndexStore
@@ -210,6 +210,21 @@ def test_rules_match_folders_and_globs(tmp_path, pattern, path, labelled):
     rules_file.write_text(f'[access]\n"{pattern}" = ["groep:a"]\n', encoding="utf-8")
     rules = load_access_rules(rules_file)
     assert rules.labels_for([path, f"notulen/{path}"]) == (("groep:a",) if labelled else ())
+
+
+def test_a_link_to_a_file_out_of_the_folder_gets_the_rules_of_its_place(tmp_path):
+    # The link is where the archive keeps the file: the rules of that folder apply.
+    outside = tmp_path / "elders" / "verslag.md"
+    outside.parent.mkdir()
+    outside.write_text("x", encoding="utf-8")
+    link = tmp_path / "notulen" / "vertrouwelijk" / "verslag.md"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(outside)
+    rules_file = tmp_path / "access.toml"
+    rules_file.write_text('[access]\n"vertrouwelijk" = ["groep:a"]\n', encoding="utf-8")
+    paths = rule_paths(link, tmp_path / "notulen")
+    assert paths == ["vertrouwelijk/verslag.md", "notulen/vertrouwelijk/verslag.md"]
+    assert load_access_rules(rules_file).labels_for(paths) == ("groep:a",)
 
 
 def test_the_last_matching_rule_wins(tmp_path):

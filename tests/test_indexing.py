@@ -114,6 +114,20 @@ def test_incremental_runs_keep_a_small_index_in_one_segment(minutes, index_dir):
     assert found(index_dir, "knalvuurwerk") == ["Jaarwisseling"]
 
 
+def test_symlinked_files_pointing_out_of_the_folder_or_nowhere(minutes, tmp_path, index_dir):
+    # A link to a file elsewhere is indexed under its place in the folder; a broken link is
+    # reported as failed. Neither stops the run (it used to crash on both).
+    elders = write_minutes(tmp_path / "elders", {"buiten.txt": "Cybercrime\n\nPhishing neemt toe."})
+    (minutes / "gekoppeld.txt").symlink_to(elders / "buiten.txt")
+    (minutes / "kapot.txt").symlink_to(tmp_path / "bestaat-niet.txt")
+    report = run([minutes], IndexStore(index_dir))
+    assert report.exit_code == 1
+    assert [Path(f.path).name for f in report.failed] == ["kapot.txt"]
+    assert "cannot read file" in report.failed[0].error
+    assert found(index_dir, "phishing") == ["Cybercrime"]
+    assert found(index_dir, "knalvuurwerk") == ["Jaarwisseling"]
+
+
 def test_other_sources_are_left_alone(minutes, tmp_path, index_dir):
     other = write_minutes(tmp_path / "elders", {"a.txt": "Cybercrime\n\nPhishing neemt toe."})
     store = IndexStore(index_dir)
