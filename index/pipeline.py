@@ -419,7 +419,7 @@ def _file_hash(path: Path | str) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     sidecar = Path(os.fspath(path) + readers.SIDECAR_SUFFIX)
-    if sidecar.exists():
+    if sidecar.is_file():  # as the reader: a folder of that name is no sidecar
         digest.update(sidecar.read_bytes())
     return digest.hexdigest()
 

@@ -128,6 +128,16 @@ def test_symlinked_files_pointing_out_of_the_folder_or_nowhere(minutes, tmp_path
     assert found(index_dir, "knalvuurwerk") == ["Jaarwisseling"]
 
 
+def test_a_folder_named_like_a_sidecar_is_not_read_as_one(minutes, index_dir):
+    (minutes / "verslag-2024-01-01.txt").write_text(
+        "Verslag 1 januari 2024\n\nVuurwerk\n\nDe korpschef over knalvuurwerk.\n",
+        encoding="utf-8")
+    (minutes / "verslag-2024-01-01.txt.meta.toml").mkdir()
+    report = run([minutes], IndexStore(index_dir))
+    assert report.exit_code == 0 and not report.failed
+    assert len(found(index_dir, "knalvuurwerk")) == 2
+
+
 def test_other_sources_are_left_alone(minutes, tmp_path, index_dir):
     other = write_minutes(tmp_path / "elders", {"a.txt": "Cybercrime\n\nPhishing neemt toe."})
     store = IndexStore(index_dir)
