@@ -17,6 +17,8 @@ from operator import sub
 import numpy as np
 from whoosh import formats
 
+from .arrays import ranges
+
 _TYPES = (("B", 0xFF), ("H", 0xFFFF), ("I", 0xFFFFFFFF))
 # The same codes as NumPy types (byte value of the code -> little-endian unsigned type), for
 # readers that decode many values at once.
@@ -106,3 +108,27 @@ def compact(field):
     """`field` (a Whoosh TEXT field with positions) storing them compactly."""
     field.format = CompactPositions(field_boost=field.format.field_boost)
     return field
+
+
+def decode_packed(data: bytes, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Many `CompactPositions` values, joined in `data`, with the length of each, decoded at
+    once: (positions per value, all positions one value after the other)."""
+    starts = np.cumsum(lengths) - lengths
+    raw = np.frombuffer(data, dtype=np.uint8)
+    codes = raw[starts]
+    sizes = np.zeros(256, dtype=np.int64)
+    for code, dtype in CODE_TYPES.items():
+        sizes[code] = dtype.itemsize
+    if not sizes[codes].all():
+        raise ValueError("unknown position encoding")
+    counts = (lengths - 1) // sizes[codes]
+    slots = np.cumsum(counts) - counts
+    gaps = np.empty(int(counts.sum()), dtype=np.int64)
+    for code, dtype in CODE_TYPES.items():
+        chosen = codes == code
+        if chosen.any():
+            part = raw[ranges(starts[chosen] + 1, lengths[chosen] - 1)]
+            gaps[ranges(slots[chosen], counts[chosen])] = part.view(dtype)
+    total = np.cumsum(gaps)
+    base = np.concatenate(([0], total))[slots]
+    return counts, total - np.repeat(base, counts)

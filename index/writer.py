@@ -10,8 +10,9 @@ and field lengths are read from the length columns once, into lists.
 
 The files written are Whoosh's own, with the same postings (tests compare them with the stock
 writer's); `index.postings` writes the terms and their blocks, which pickle as three byte
-strings each (`index.blocks`). The writer relies on `SegmentWriter` internals of
-whoosh-reloaded 2.7.5, which pyproject.toml pins.
+strings each (`index.blocks`); `index.flat` saves the full-text postings again as arrays,
+for search. The writer relies on `SegmentWriter` internals of whoosh-reloaded 2.7.5, which
+pyproject.toml pins.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from .blocks import PackedValues
-from .positions import Analysed
+from .flat import FlatWriter, path_of
+from .positions import Analysed, CompactPositions
 from .postings import write_terms
 
 # The merge policy of every commit (`merge_plan`). Each segment costs every search 1-2 ms at
@@ -315,10 +317,22 @@ class FastSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         perdoc = self.per_document_reader() if self.codec.length_stats else None
         lengths = _Lengths(perdoc) if perdoc is not None else None
-        write_terms(self.fieldwriter, self.schema, lengths, self.pool.terms())
+        folder = getattr(self.storage, "folder", None)  # None: an index in memory (tests)
+        flat = FlatWriter(name for name in self.schema.names()
+                          if isinstance(self.schema[name].format, CompactPositions))
+        write_terms(self.fieldwriter, self.schema, lengths, _feeding(flat, self.pool.terms()))
+        if folder is not None:
+            flat.write(path_of(folder, self.newsegment.segment_id()))
         self.fieldwriter.close()
         if perdoc is not None:
             perdoc.close()
+
+
+def _feeding(flat: FlatWriter, terms):
+    """The pool's terms, each also handed to `flat` on its way to the segment's files."""
+    for term in terms:
+        flat.add(*term)
+        yield term
 
 
 def _blocks(matcher) -> list | None:

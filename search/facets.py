@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.arrays import ranges
 from index.columns import term_column
 from index.schema import UNKNOWN
 
 from .access import AccessColumn
-from .arrays import ranges
 from .columns import numbers
 from .results import FacetValue
 

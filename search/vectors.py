@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query
 
+from index.arrays import ranges
 from index.blocks import PackedValues
-from index.positions import CODE_TYPES, CompactPositions
+from index.flat import FlatField, FlatPostings
+from index.positions import CompactPositions, decode_packed
 
-from .arrays import ranges
 from .caches import LRUCache
 from .columns import field_lengths
 
@@ -35,8 +36,22 @@ BLOCK_CACHE_BYTES = 16 * 2**20
 
 
 @dataclass(frozen=True)
+class FlatPart:
+    """The postings a segment with flat postings (`index.flat`) holds of a term."""
+
+    number: int  # the segment's number in `reader.leaf_readers()`
+    lo: int  # the slice of `TermPostings.docs` from this segment
+    hi: int
+    field: FlatField
+    term: int  # the term's number in `field`
+    # Where each posting in the slice is among the term's postings in the file (None when
+    # the segment has no deleted documents, whose postings are left out of the slice).
+    kept: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
 class TermPostings:
-    """A term's postings as arrays, and where on disk each of its posting blocks starts."""
+    """A term's postings as arrays, and where each segment's share of them is on disk."""
 
     docs: np.ndarray  # document numbers (int32), ascending
     weights: np.ndarray  # frequencies (uint16 when whole and small, else float32)
@@ -44,30 +59,75 @@ class TermPostings:
     # and the file offset and first posting (within the slice) of each of its blocks; None
     # where Whoosh's block reader was not available (a segment with deletions).
     blocks: tuple[tuple[int, int, int, np.ndarray, np.ndarray] | None, ...] = ()
+    flat: tuple[FlatPart, ...] = ()  # segments read from their flat postings
 
     @property
     def nbytes(self) -> int:
         directory = sum(b[3].nbytes + b[4].nbytes + 100 for b in self.blocks if b)
-        return self.docs.nbytes + self.weights.nbytes + directory + 200
+        kept = sum(part.kept.nbytes + 150 if part.kept is not None else 150
+                   for part in self.flat)
+        return self.docs.nbytes + self.weights.nbytes + directory + kept + 200
 
 
-def postings_arrays(reader, field: str, text) -> TermPostings:
-    """All (document numbers, frequencies) of a term, as arrays, with its block directory.
+@dataclass(frozen=True)
+class Segment:
+    """What search reads of one segment besides Whoosh: its flat postings (None without) and
+    which of its documents are deleted (None without deletions)."""
+
+    flat: FlatPostings | None
+    deleted: np.ndarray | None
+
+
+def segments(reader) -> list[Segment]:
+    """The `Segment` of every leaf of `reader`, in order."""
+    found = []
+    for leaf, _ in reader.leaf_readers():
+        deleted = None
+        if leaf.has_deletions():
+            deleted = np.zeros(leaf.doc_count_all(), dtype=bool)
+            gone = leaf.segment().deleted_docs() if hasattr(leaf, "segment") else (
+                d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d))
+            deleted[np.fromiter(gone, dtype=np.int64)] = True
+        found.append(Segment(FlatPostings.of_leaf(leaf), deleted))
+    return found
+
+
+def postings_arrays(reader, field: str, text, leaves: list[Segment] | None = None
+                    ) -> TermPostings:
+    """All (document numbers, frequencies) of a term, as arrays, with where they are on disk.
 
     Whoosh's matchers hand out one posting per Python call; its on-disk blocks hold up to a
-    hundred at once. Segments without deletions are read block by block (Whoosh 2.7.5's
-    block reader, pinned in pyproject.toml); anything else posting by posting.
+    hundred at once. Segments with flat postings (`leaves`) are sliced from those; others
+    without deletions are read block by block (Whoosh 2.7.5's block reader, pinned in
+    pyproject.toml); anything else posting by posting.
     """
     docs: list[np.ndarray] = []
     weights: list[np.ndarray] = []
     blocks = []
+    flat_parts = []
     held = 0
+    tbytes = text.encode("utf-8") if isinstance(text, str) else text
     for number, (leaf, offset) in enumerate(reader.leaf_readers()):
-        try:
-            matcher = leaf.postings(field, text)
-        except Exception:  # noqa: BLE001 - Whoosh raises TermNotFound for absent terms
-            continue
-        ids, freqs, directory = _read_blocks(matcher)
+        flat = leaves[number].flat.field(field) \
+            if leaves is not None and leaves[number].flat is not None else None
+        if flat is not None:
+            term = flat.find(tbytes)
+            if term is None:
+                continue
+            ids, freqs, kept = flat.documents(term), flat.counts(term), None
+            deleted = leaves[number].deleted
+            if deleted is not None:
+                kept = np.flatnonzero(~deleted[ids])
+                ids, freqs = ids[kept], freqs[kept]
+                kept = kept.astype(np.int32)
+            flat_parts.append(FlatPart(number, held, held + ids.size, flat, term, kept))
+            directory = None
+        else:
+            try:
+                matcher = leaf.postings(field, text)
+            except Exception:  # noqa: BLE001 - Whoosh raises TermNotFound for absent terms
+                continue
+            ids, freqs, directory = _read_blocks(matcher)
         # 32-bit: half the memory of a cached term, and exact (document numbers stay below
         # 2**31; frequencies are small whole numbers, and Whoosh keeps them as 32-bit floats).
         docs.append((np.asarray(ids, dtype=np.int64) + offset).astype(np.int32))
@@ -78,7 +138,8 @@ def postings_arrays(reader, field: str, text) -> TermPostings:
         held += len(ids)
     if not docs:
         return TermPostings(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
-    return TermPostings(np.concatenate(docs), np.concatenate(weights), tuple(blocks))
+    return TermPostings(np.concatenate(docs), np.concatenate(weights), tuple(blocks),
+                        tuple(flat_parts))
 
 
 def _read_blocks(matcher) -> tuple[np.ndarray | list, np.ndarray | list,
@@ -160,11 +221,15 @@ def positions_arrays(reader, field: str, text, docnums, postings: TermPostings |
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (docs, counts, flat)
     format_ = reader.schema[field].format
     directories = {b[0]: b for b in postings.blocks if b} if postings is not None else {}
+    flat_parts = {part.number: part for part in postings.flat} if postings is not None else {}
     for number, (leaf, offset) in enumerate(reader.leaf_readers()):
         first, last = np.searchsorted(wanted, [offset, offset + leaf.doc_count_all()])
         if first == last:
             continue
         local = wanted[first:last]
+        if number in flat_parts:
+            found.append(_flat_positions(flat_parts[number], postings, local))
+            continue
         directory = directories.get(number)
         if directory is not None:
             found.append(_directory_positions(leaf, number, field, text, local, postings,
@@ -191,6 +256,19 @@ def positions_arrays(reader, field: str, text, docnums, postings: TermPostings |
     docs, found_counts, flat = (np.concatenate(column) for column in zip(*found, strict=True))
     counts[np.searchsorted(wanted, docs)] = found_counts
     return counts, flat.astype(np.int64, copy=False)
+
+
+def _flat_positions(part: FlatPart, postings: TermPostings, wanted: np.ndarray):
+    """(documents, position counts, positions) of the `wanted` documents (numbered in the
+    whole reader) that hold the term, sliced from the segment's flat postings."""
+    held = postings.docs[part.lo : part.hi]
+    at = np.searchsorted(held, wanted.astype(held.dtype))
+    inside = at < held.size
+    inside[inside] = held[at[inside]] == wanted[inside]
+    docs, at = wanted[inside], at[inside]
+    counts, positions = part.field.positions(part.term, at if part.kept is None
+                                             else part.kept[at])
+    return docs, counts, positions
 
 
 def _decode_blocks(format_, blocks: list) -> tuple[np.ndarray, np.ndarray]:
@@ -308,29 +386,6 @@ def decode_many(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     return decode_packed(b"".join(values), lengths)
 
 
-def decode_packed(data: bytes, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`decode_many` of values given joined, with the length of each."""
-    starts = np.cumsum(lengths) - lengths
-    raw = np.frombuffer(data, dtype=np.uint8)
-    codes = raw[starts]
-    sizes = np.zeros(256, dtype=np.int64)
-    for code, dtype in CODE_TYPES.items():
-        sizes[code] = dtype.itemsize
-    if not sizes[codes].all():
-        raise ValueError("unknown position encoding")
-    counts = (lengths - 1) // sizes[codes]
-    slots = np.cumsum(counts) - counts
-    gaps = np.empty(int(counts.sum()), dtype=np.int64)
-    for code, dtype in CODE_TYPES.items():
-        chosen = codes == code
-        if chosen.any():
-            part = raw[ranges(starts[chosen] + 1, lengths[chosen] - 1)]
-            gaps[ranges(slots[chosen], counts[chosen])] = part.view(dtype)
-    total = np.cumsum(gaps)
-    base = np.concatenate(([0], total))[slots]
-    return counts, total - np.repeat(base, counts)
-
-
 def in_order(counts: list[np.ndarray], flats: list[np.ndarray], slop: int) -> np.ndarray:
     """Per document (the i-th entry of each word's `positions_arrays`), whether each word has a
     position 1 to `slop` after a matched position of the word before it (Whoosh's ordered
@@ -367,6 +422,7 @@ class Vectors:
         self._lengths: dict[str, np.ndarray] = {}
         self._terms = LRUCache(TERM_CACHE_BYTES, size=lambda postings: postings.nbytes)
         self._blocks = LRUCache(BLOCK_CACHE_BYTES, size=_block_size)
+        self._segments: list[Segment] | None = None  # read at the first term
 
     def evaluate(self, q: query.Query, searcher) -> tuple[np.ndarray, np.ndarray]:
         """(matched mask, scores) over all documents."""
@@ -472,7 +528,9 @@ class Vectors:
         key = (field, text)
         postings = self._terms.get(key)
         if postings is None:
-            postings = postings_arrays(reader, field, text)
+            if self._segments is None:
+                self._segments = segments(reader)
+            postings = postings_arrays(reader, field, text, self._segments)
             self._terms.put(key, postings)
         return postings
 

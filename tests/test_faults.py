@@ -81,6 +81,7 @@ def _garble_stored_fields(index_dir: Path) -> None:
 DAMAGE = {
     "truncated segment": lambda d: os.truncate(_segment(d), _segment(d).stat().st_size // 2),
     "missing segment": lambda d: _segment(d, "pst").unlink(),
+    "truncated flat postings": lambda d: os.truncate(_segment(d, "flat"), 100),
     "garbled segment": _garble_stored_fields,
     "garbage in CURRENT": lambda d: (d / "CURRENT").write_bytes(b"\x00\xff\xfe kapot"),
     "missing manifest": lambda d: (live_folder(d) / "manifest.json").unlink(),

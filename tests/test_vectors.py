@@ -15,9 +15,28 @@ QUERIES = ["korpschef", "korpschef stroomstootwapen", "knalvuurwerk OF zomerfest
            '"vuurwerk verbod"~4 OF "extra capaciteit"']
 
 
+def _without_flat_postings(index_dir) -> None:
+    """Remove the flat postings (index.flat) from the live generation and its manifest, as in
+    an index written by an older version: search must then read Whoosh's blocks and give the
+    same answers."""
+    import json
+
+    from index.store import MANIFEST, IndexStore
+
+    folder = IndexStore(index_dir).current()
+    manifest = json.loads((folder / MANIFEST).read_text())
+    for path in folder.glob("*.flat"):
+        path.unlink()
+        del manifest["checksums"][path.name]
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+
+
 @pytest.mark.parametrize("text", QUERIES)
 @pytest.mark.parametrize("any_word", [False, True])
-def test_same_matches_and_scores_as_whoosh(indexed, text, any_word):
+@pytest.mark.parametrize("flat", [True, False])
+def test_same_matches_and_scores_as_whoosh(indexed, index_dir, text, any_word, flat):
+    if not flat:
+        _without_flat_postings(index_dir)
     generation = indexed.generation()
     with generation.searcher() as searcher:
         parsed = parse(text, searcher.schema, any_word=any_word, synonyms=indexed.synonyms)
@@ -54,12 +73,15 @@ def _index(minutes, index_dir, incremental: bool) -> None:
             index.writer.MERGE_FLOOR, index.writer.MERGE_FACTOR = policy
 
 
-def test_same_scores_and_dates_after_incremental_runs(minutes, index_dir):
+@pytest.mark.parametrize("flat", [True, False])
+def test_same_scores_and_dates_after_incremental_runs(minutes, index_dir, flat):
     # Incremental runs leave several segments and deleted documents: column arrays are read
     # per segment and must line up with Whoosh's own document numbers.
     from search import SearchIndex
 
     _index(minutes, index_dir, incremental=True)
+    if not flat:
+        _without_flat_postings(index_dir)
     index = SearchIndex(index_dir)
     generation = index.generation()
     with generation.searcher() as searcher:
@@ -141,19 +163,24 @@ def test_term_cache_stays_within_its_byte_budget(indexed, monkeypatch):
 
 
 @pytest.mark.parametrize("incremental", [False, True])
-def test_positions_are_whooshs_own(minutes, index_dir, incremental):
-    # Snippets, the proximity bonus and phrases read positions through the block directory of
-    # the cached postings; they must be exactly what Whoosh's own matcher decodes, also in an
-    # index of several segments with deleted documents.
+@pytest.mark.parametrize("flat", [True, False])
+def test_positions_are_whooshs_own(minutes, index_dir, incremental, flat):
+    # Snippets, the proximity bonus and phrases read positions from the flat postings, or
+    # through the block directory of the cached postings; they must be exactly what Whoosh's
+    # own matcher decodes, also in an index of several segments with deleted documents.
     from search import SearchIndex
 
     _index(minutes, index_dir, incremental)
+    if not flat:
+        _without_flat_postings(index_dir)
     generation = SearchIndex(index_dir).generation()
     vectors = generation.vectors()
     with generation.searcher() as searcher:
         reader = searcher.reader()
         assert (len(reader.leaf_readers()) > 1) == incremental
         everything = np.arange(reader.doc_count_all())
+        # Read from the flat postings where there are any (one part per segment holding it).
+        assert bool(vectors._postings(reader, "text", "korpschef").flat) == flat
         for term in ("korpschef", "knalvuurwerk", "burgemeester", "vuurwerk", "afwezig"):
             expected = {}
             if reader.doc_frequency("text", term):

@@ -1,0 +1,266 @@
+"""A segment's full-text postings as flat arrays, for NumPy (`MAIN_<segment>.flat`).
+
+Whoosh keeps postings in blocks of up to a hundred, each pickled and compressed; reading a
+common word means unpickling and decompressing hundreds of them in Python, and phrases, the
+proximity bonus and the marks of a page read positions from those same blocks again. So the
+writer also saves each full-text field's postings as plain arrays next to the segment's own
+files: per term its documents (gaps, variable-length bytes), how many positions each
+document has, and the positions themselves. Search maps the file into memory and slices it:
+no read call, no unpickling, no Python per block. Whoosh's own postings stay as they were:
+wildcards, the spelling corrector and other queries still read them.
+
+A segment never changes, so its file stays valid for as long as the segment lives, and
+Whoosh removes it with the segment after a merge (the file is named after the segment). A
+segment without one (written by an older version) is read through Whoosh.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from array import array
+from pathlib import Path
+
+import numpy as np
+
+from .arrays import decode_varints, encode_varints, ranges, varint_sizes
+from .positions import decode_packed
+
+SUFFIX = ".flat"
+MAGIC = b"BZFLAT1\n"
+# Postings buffered per field before they are encoded as arrays at once: array operations
+# cost per call, and a segment has ~190,000 terms; the buffer bounds the writer's memory.
+CHUNK = 1 << 20
+_ALIGN = 8
+
+
+def path_of(folder, segment_id: str) -> Path:
+    """Where the flat postings of a segment are (or would be)."""
+    return Path(folder) / f"{segment_id}{SUFFIX}"
+
+
+# ------------------------------------------------------------------------------------------
+# writing
+
+
+class FlatWriter:
+    """Gathers the postings of a new segment's full-text fields as the segment writer writes
+    them (terms in order), and saves them as one file."""
+
+    def __init__(self, fieldnames):
+        self._fields = {name: _FieldWriter() for name in fieldnames}
+
+    def add(self, fieldname: str, tbytes: bytes, docs, weights, sizes, data) -> None:
+        """One term's postings as the posting pool holds them: document numbers (ascending),
+        weights, the byte size of each posting's positions, and those positions one posting
+        after the other (`CompactPositions` values)."""
+        field = self._fields.get(fieldname)
+        if field is not None:
+            field.add(tbytes, docs, weights, sizes, data)
+
+    def write(self, path: Path) -> None:
+        """Save the gathered fields. A field whose weights are not its position counts
+        (something other than plain word counts) is left out: search reads it through
+        Whoosh, so its scores stay Whoosh's."""
+        arrays: dict[str, np.ndarray] = {}
+        for name, field in self._fields.items():
+            for key, values in field.finish().items():
+                arrays[f"{name}/{key}"] = values
+        directory = {}
+        offset = 0
+        for key, values in arrays.items():
+            directory[key] = [values.dtype.str, offset, int(values.size)]
+            offset += _aligned(values.nbytes)
+        header = json.dumps(directory, separators=(",", ":")).encode("utf-8")
+        start = _aligned(len(MAGIC) + 8 + len(header))
+        with open(path, "wb") as handle:
+            handle.write(MAGIC + len(header).to_bytes(8, "little") + header)
+            handle.write(b"\0" * (start - len(MAGIC) - 8 - len(header)))
+            for values in arrays.values():
+                data = np.ascontiguousarray(values).astype(values.dtype.newbyteorder("<"))
+                handle.write(data.tobytes())
+                handle.write(b"\0" * (_aligned(values.nbytes) - values.nbytes))
+
+
+def _aligned(size: int) -> int:
+    return -(-size // _ALIGN) * _ALIGN
+
+
+class _FieldWriter:
+    def __init__(self):
+        self.terms: list[bytes] = []
+        self.valid = True
+        self._buffer_terms: list[int] = []  # postings per buffered term
+        # The pool's own array types: arrays extend only with arrays of their kind.
+        self._docs = array("i")
+        self._weights = array("d")
+        self._sizes = array("i")
+        self._data = bytearray()
+        # Encoded chunks: document bytes, bytes per term, position counts, positions, and
+        # positions per term.
+        self._chunks: list[tuple[np.ndarray, ...]] = []
+
+    def add(self, tbytes, docs, weights, sizes, data) -> None:
+        if not self.valid:
+            return
+        self.terms.append(tbytes)
+        self._buffer_terms.append(len(docs))
+        self._docs.extend(docs)
+        self._weights.extend(weights)
+        self._sizes.extend(sizes)
+        self._data.extend(data)
+        if len(self._docs) >= CHUNK:
+            self._encode()
+
+    def _encode(self) -> None:
+        if not self._buffer_terms:
+            return
+        per_term = np.asarray(self._buffer_terms, dtype=np.int64)
+        docs = np.frombuffer(self._docs, dtype=np.int32).astype(np.int64)
+        sizes = np.frombuffer(self._sizes, dtype=np.int32).astype(np.int64)
+        weights = np.frombuffer(self._weights, dtype=np.float64)
+        firsts = np.cumsum(per_term) - per_term
+        if (sizes <= 0).any():  # a posting without positions: not this format
+            self.valid = False
+        else:
+            counts, positions = decode_packed(bytes(self._data), sizes)
+            if not np.array_equal(counts, weights):
+                self.valid = False
+        if self.valid:
+            gaps = np.diff(docs, prepend=0)
+            gaps[firsts] = docs[firsts]  # each term starts from document 0
+            self._chunks.append((
+                encode_varints(gaps),
+                np.add.reduceat(varint_sizes(gaps), firsts),
+                counts,
+                positions,
+                np.add.reduceat(counts, firsts),
+                per_term,
+            ))
+        self._buffer_terms = []
+        self._docs, self._weights, self._sizes = array("i"), array("d"), array("i")
+        self._data = bytearray()
+
+    def finish(self) -> dict[str, np.ndarray]:
+        self._encode()
+        if not self.valid or not self.terms:
+            return {}
+        docs, doc_bytes, counts, positions, term_positions, per_term = (
+            np.concatenate(part) for part in zip(*self._chunks, strict=True)
+        )
+        self._chunks = []
+        blob = b"".join(self.terms)
+        ends = np.cumsum([len(t) for t in self.terms], dtype=np.int64)
+        return {
+            "keys": np.array([_key(t) for t in self.terms], dtype=np.uint64),
+            "term_ends": _narrow(ends),
+            "terms": np.frombuffer(blob, dtype=np.uint8),
+            "postings": _narrow(_starts(per_term)),
+            "doc_bytes": _narrow(_starts(doc_bytes)),
+            "positions_at": _narrow(_starts(term_positions)),
+            "docs": docs,
+            "counts": _narrow(counts),
+            "positions": _narrow(positions),
+        }
+
+
+def _starts(sizes: np.ndarray) -> np.ndarray:
+    return np.concatenate(([0], np.cumsum(sizes)))
+
+
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """Non-negative whole numbers in the smallest unsigned type that holds them."""
+    biggest = int(values.max()) if values.size else 0
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if biggest <= np.iinfo(dtype).max:
+            return values.astype(dtype)
+    return values.astype(np.uint64)
+
+
+def _key(tbytes: bytes) -> int:
+    """The first eight bytes of a term as one number: sorted like the terms themselves."""
+    return int.from_bytes(tbytes[:8].ljust(8, b"\0"), "big")
+
+
+# ------------------------------------------------------------------------------------------
+# reading
+
+
+class FlatPostings:
+    """One segment's flat postings, mapped into memory."""
+
+    def __init__(self, path: Path):
+        raw = np.memmap(path, dtype=np.uint8, mode="r")
+        if bytes(raw[: len(MAGIC)]) != MAGIC:
+            raise ValueError(f"{path.name}: not a flat postings file")
+        length = int.from_bytes(bytes(raw[len(MAGIC) : len(MAGIC) + 8]), "little")
+        header_end = len(MAGIC) + 8 + length
+        directory = json.loads(bytes(raw[len(MAGIC) + 8 : header_end]))
+        start = _aligned(header_end)
+        arrays: dict[str, dict[str, np.ndarray]] = {}
+        for key, (dtype, offset, count) in directory.items():
+            dtype = np.dtype(dtype)
+            begin = start + offset
+            if begin + count * dtype.itemsize > raw.size:
+                raise ValueError(f"{path.name}: shorter than its directory says")
+            field, name = key.split("/", 1)
+            arrays.setdefault(field, {})[name] = \
+                raw[begin : begin + count * dtype.itemsize].view(dtype)
+        self._fields = {name: FlatField(parts) for name, parts in arrays.items()}
+
+    @classmethod
+    def of_leaf(cls, leaf) -> FlatPostings | None:
+        """The flat postings of a Whoosh segment reader, or None when it has none."""
+        segment = getattr(leaf, "segment", lambda: None)()
+        folder = getattr(getattr(leaf, "_storage", None), "folder", None)
+        if segment is None or folder is None:
+            return None
+        path = path_of(folder, segment.segment_id())
+        return cls(path) if os.path.exists(path) else None
+
+    def field(self, name: str) -> FlatField | None:
+        return self._fields.get(name)
+
+
+class FlatField:
+    """The flat postings of one field of one segment."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]):
+        self._keys = arrays["keys"]
+        self._term_ends = arrays["term_ends"]
+        self._terms = arrays["terms"]
+        self._postings = arrays["postings"]
+        self._doc_bytes = arrays["doc_bytes"]
+        self._positions_at = arrays["positions_at"]
+        self._docs = arrays["docs"]
+        self._counts = arrays["counts"]
+        self._positions = arrays["positions"]
+
+    def find(self, tbytes: bytes) -> int | None:
+        """The number of a term in this field, or None when the segment does not have it."""
+        key = np.uint64(_key(tbytes))
+        first = int(np.searchsorted(self._keys, key, side="left"))
+        last = int(np.searchsorted(self._keys, key, side="right"))
+        for term in range(first, last):  # terms that share their first eight bytes
+            begin = int(self._term_ends[term - 1]) if term else 0
+            if bytes(self._terms[begin : int(self._term_ends[term])]) == tbytes:
+                return term
+        return None
+
+    def documents(self, term: int) -> np.ndarray:
+        """The segment's document numbers holding `term` (deleted ones included)."""
+        raw = self._docs[int(self._doc_bytes[term]) : int(self._doc_bytes[term + 1])]
+        return np.cumsum(decode_varints(raw))
+
+    def counts(self, term: int) -> np.ndarray:
+        """How often `term` occurs in each of its documents (its Whoosh weights)."""
+        return self._counts[int(self._postings[term]) : int(self._postings[term + 1])]
+
+    def positions(self, term: int, postings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(position counts, positions one posting after the other) of the `term`'s postings
+        numbered `postings` (in the order of its documents)."""
+        counts = self.counts(term)
+        ends = np.cumsum(counts, dtype=np.int64)
+        chosen = counts[postings].astype(np.int64)
+        starts = ends[postings] - chosen + int(self._positions_at[term])
+        return chosen, self._positions[ranges(starts, chosen)].astype(np.int64)
