@@ -187,7 +187,10 @@ def _key(tbytes: bytes) -> int:
 
 
 class FlatPostings:
-    """One segment's flat postings, mapped into memory."""
+    """One segment's flat postings. The term directory is mapped into memory (a lookup
+    touches a few of its pages); documents, counts and positions are read with `os.pread`
+    as they are needed, so a server's memory holds only what it decoded (a mapping would
+    count every page it touched once in each worker process)."""
 
     def __init__(self, path: Path):
         raw = np.memmap(path, dtype=np.uint8, mode="r")
@@ -197,7 +200,8 @@ class FlatPostings:
         header_end = len(MAGIC) + 8 + length
         directory = json.loads(bytes(raw[len(MAGIC) + 8 : header_end]))
         start = _aligned(header_end)
-        arrays: dict[str, dict[str, np.ndarray]] = {}
+        self._file = open(path, "rb")  # noqa: SIM115 - open for as long as the generation
+        arrays: dict[str, dict[str, np.ndarray | _OnDisk]] = {}
         for key, (dtype, offset, count) in directory.items():
             dtype = np.dtype(dtype)
             begin = start + offset
@@ -205,7 +209,8 @@ class FlatPostings:
                 raise ValueError(f"{path.name}: shorter than its directory says")
             field, name = key.split("/", 1)
             arrays.setdefault(field, {})[name] = \
-                raw[begin : begin + count * dtype.itemsize].view(dtype)
+                _OnDisk(self._file, begin, dtype, count) if name in _BULK \
+                else raw[begin : begin + count * dtype.itemsize].view(dtype)
         self._fields = {name: FlatField(parts) for name, parts in arrays.items()}
 
     @classmethod
@@ -220,6 +225,27 @@ class FlatPostings:
 
     def field(self, name: str) -> FlatField | None:
         return self._fields.get(name)
+
+
+# The arrays read piece by piece; the others form the term directory.
+_BULK = frozenset({"docs", "counts", "positions"})
+
+
+class _OnDisk:
+    """An array in a file, read a slice at a time."""
+
+    def __init__(self, file, offset: int, dtype: np.dtype, size: int):
+        # The file object, not its number: it stays open while a field of it is in use.
+        self._file, self._offset, self._dtype, self.size = file, offset, dtype, size
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """Elements start..stop (a new array)."""
+        width = self._dtype.itemsize
+        data = os.pread(self._file.fileno(), (stop - start) * width,
+                        self._offset + start * width)
+        if len(data) != (stop - start) * width:
+            raise ValueError("flat postings: the file ended early")
+        return np.frombuffer(data, dtype=self._dtype)
 
 
 class FlatField:
@@ -249,18 +275,25 @@ class FlatField:
 
     def documents(self, term: int) -> np.ndarray:
         """The segment's document numbers holding `term` (deleted ones included)."""
-        raw = self._docs[int(self._doc_bytes[term]) : int(self._doc_bytes[term + 1])]
+        raw = self._docs.read(int(self._doc_bytes[term]), int(self._doc_bytes[term + 1]))
         return np.cumsum(decode_varints(raw))
 
     def counts(self, term: int) -> np.ndarray:
         """How often `term` occurs in each of its documents (its Whoosh weights)."""
-        return self._counts[int(self._postings[term]) : int(self._postings[term + 1])]
+        return self._counts.read(int(self._postings[term]), int(self._postings[term + 1]))
 
     def positions(self, term: int, postings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(position counts, positions one posting after the other) of the `term`'s postings
-        numbered `postings` (in the order of its documents)."""
+        numbered `postings` (ascending: in the order of its documents)."""
         counts = self.counts(term)
         ends = np.cumsum(counts, dtype=np.int64)
         chosen = counts[postings].astype(np.int64)
-        starts = ends[postings] - chosen + int(self._positions_at[term])
-        return chosen, self._positions[ranges(starts, chosen)].astype(np.int64)
+        starts = ends[postings] - chosen
+        if not chosen.size:
+            return chosen, np.zeros(0, dtype=np.int64)
+        # One read from the first wanted position to the last (a page's hits spread over
+        # most of a common word's positions; a read per hit would cost more).
+        first, last = int(starts[0]), int(ends[postings[-1]])
+        base = int(self._positions_at[term])
+        span = self._positions.read(base + first, base + last)
+        return chosen, span[ranges(starts - first, chosen)].astype(np.int64)

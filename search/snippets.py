@@ -33,12 +33,16 @@ def spans_at(text: str, places: set[int], terms: frozenset[str]) -> list[tuple[i
     # Words up to the last position asked for: the rest of a long text is not read.
     words = list(islice(WORD.finditer(text), max(places) + 1))
     spans = []
+    inside: dict[str, list[tuple[int, int]]] = {}  # word -> its spans; words recur in a text
     for place in sorted(places):
         if place < len(words):
             word = words[place]
-            spans += [(word.start() + start, word.start() + end)
-                      for term, start, end in term_spans(word.group(0), terms)
-                      if term in terms]
+            found = inside.get(word.group(0))
+            if found is None:
+                found = inside[word.group(0)] = [
+                    (start, end) for term, start, end in term_spans(word.group(0), terms)
+                    if term in terms]
+            spans += [(word.start() + start, word.start() + end) for start, end in found]
     return spans
 
 
