@@ -273,6 +273,29 @@ class FlatField:
                 return term
         return None
 
+    def with_prefix(self, prefix: bytes, shortest: int = 0, longest: int | None = None
+                    ) -> tuple[list[bytes], np.ndarray]:
+        """The terms that start with `prefix` (at most eight bytes) and are `shortest` to
+        `longest` bytes long, in order, with how often each occurs in the segment (its
+        number of positions)."""
+        low = np.uint64(_key(prefix))
+        high = np.uint64(_key(prefix.ljust(8, b"\xff")))
+        first = int(np.searchsorted(self._keys, low, side="left"))
+        last = int(np.searchsorted(self._keys, high, side="right"))
+        if first == last:
+            return [], np.zeros(0, dtype=np.int64)
+        begin = int(self._term_ends[first - 1]) if first else 0
+        ends = self._term_ends[first:last].astype(np.int64) - begin
+        blob = bytes(self._terms[begin : begin + int(ends[-1])])
+        starts = np.concatenate(([0], ends[:-1]))
+        sizes = ends - starts
+        chosen = np.flatnonzero((sizes >= shortest)
+                                & (sizes <= (longest if longest is not None else sizes.max())))
+        terms = [blob[a:b] for a, b in zip(starts[chosen].tolist(), ends[chosen].tolist(),
+                                             strict=True)]
+        at = self._positions_at[first : last + 1].astype(np.int64)
+        return terms, np.diff(at)[chosen]
+
     def documents(self, term: int) -> np.ndarray:
         """The segment's document numbers holding `term` (deleted ones included)."""
         raw = self._docs.read(int(self._doc_bytes[term]), int(self._doc_bytes[term + 1]))

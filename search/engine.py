@@ -31,6 +31,7 @@ from .query import (
 from .request import BadRequest, SearchRequest
 from .results import Hit, Results
 from .snippets import snippet_at, spans_at, spans_of
+from .spelling import MAX_EDITS, corrections
 from .synonyms import Synonyms
 from .synonyms import load as load_synonyms
 from .vectors import Vectors
@@ -320,27 +321,27 @@ def _suggestion(searcher, vectors: Vectors, visible: np.ndarray, allowed: np.nda
     at most two edits), if the corrected query then finds anything. Words are judged by the
     visible documents only, so a suggestion never reveals a word of a hidden document."""
     reader = searcher.reader()
-    corrector = reader.corrector("text")
     corrected = text
     for word in dict.fromkeys(_WORD.findall(text)):
         if word.upper() in _OPERATOR_WORDS or not analyse(word, mode="query"):
             continue
         if _visible_word(reader, vectors, visible, word):
             continue
-        try:
-            options = corrector.suggest(word.lower(), limit=SUGGEST_CANDIDATES, maxdist=2,
-                                        prefix=1)
-        except Exception:  # noqa: BLE001 - a suggestion is a nicety, never a failure
-            options = []
+        options = corrections(vectors.segments(reader), "text", word.lower(),
+                              SUGGEST_CANDIDATES)
+        if options is None:  # an index without flat postings: Whoosh's own corrector
+            try:
+                options = reader.corrector("text").suggest(
+                    word.lower(), limit=SUGGEST_CANDIDATES, maxdist=MAX_EDITS, prefix=1)
+            except Exception:  # noqa: BLE001 - a suggestion is a nicety, never a failure
+                options = []
         option = next((o for o in options if _visible_word(reader, vectors, visible, o)), None)
         if option:
             corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", option, corrected)
     if corrected == text:
         return None
-    docnums = np.fromiter(
-        searcher.docs_for_query(parse(corrected, searcher.schema).query), dtype=np.int64
-    )
-    return corrected if docnums.size and allowed[docnums].any() else None
+    found, _ = vectors.evaluate(parse(corrected, searcher.schema).query, searcher)
+    return corrected if (found & allowed).any() else None
 
 
 def _visible_word(reader, vectors: Vectors, visible: np.ndarray, word: str) -> bool:

@@ -78,7 +78,7 @@ class Segment:
     deleted: np.ndarray | None
 
 
-def segments(reader) -> list[Segment]:
+def read_segments(reader) -> list[Segment]:
     """The `Segment` of every leaf of `reader`, in order."""
     found = []
     for leaf, _ in reader.leaf_readers():
@@ -528,11 +528,15 @@ class Vectors:
         key = (field, text)
         postings = self._terms.get(key)
         if postings is None:
-            if self._segments is None:
-                self._segments = segments(reader)
-            postings = postings_arrays(reader, field, text, self._segments)
+            postings = postings_arrays(reader, field, text, self.segments(reader))
             self._terms.put(key, postings)
         return postings
+
+    def segments(self, reader) -> list[Segment]:
+        """The flat postings and deleted documents of each segment (read once)."""
+        if self._segments is None:
+            self._segments = read_segments(reader)
+        return self._segments
 
     def _field_lengths(self, reader, field: str) -> np.ndarray:
         lengths = self._lengths.get(field)
