@@ -2,11 +2,12 @@
 
 Whoosh walks its matchers document by document in Python, twice per search (once for the
 set of matches that facets and totals need, once to score it). For the queries people type
-most — words, AND/OR/NOT of words — this module does both at once with array operations: each
-term's postings (documents and frequencies) are read once per index generation and cached,
-field lengths are read once, and a query becomes a few vectorised unions, intersections and
-sums. The score is Whoosh's own BM25F, so ranking does not change. Phrases and wildcards
-inside a query are scored by Whoosh and added in.
+most — words, phrases, AND/OR/NOT of them — this module does both at once with array
+operations: each term's postings (documents and frequencies) are sliced from the segment's
+flat postings (`index.flat`; Whoosh's blocks for a segment without them) once per index
+generation and cached, field lengths are read once, and a query becomes a few vectorised
+unions, intersections and sums. The score is Whoosh's own BM25F, so ranking does not change.
+Wildcards and rarer query types inside a query are scored by Whoosh and added in.
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ from .columns import field_lengths
 # few hundred words most searched warm without letting a server grow past its memory target
 # (40 MB measured no faster over 300 distinct queries).
 TERM_CACHE_BYTES = 24 * 2**20
-# Bytes of decoded position blocks each index generation keeps: reading a posting block means
-# unpickling and decompressing about a hundred postings, and the proximity bonus, the marks of
-# a page and phrases ask for the same blocks of the same frequent words again and again.
+# Bytes of decoded Whoosh position blocks each index generation keeps, for segments without
+# flat postings: reading a block means unpickling and decompressing about a hundred postings,
+# and the proximity bonus, the marks of a page and phrases ask for the same blocks of the
+# same frequent words again and again.
 BLOCK_CACHE_BYTES = 16 * 2**20
 
 
@@ -56,8 +58,8 @@ class TermPostings:
     docs: np.ndarray  # document numbers (int32), ascending
     weights: np.ndarray  # frequencies (uint16 when whole and small, else float32)
     # Per segment (by its number in `reader.leaf_readers()`): the slice of `docs` it holds,
-    # and the file offset and first posting (within the slice) of each of its blocks; None
-    # where Whoosh's block reader was not available (a segment with deletions).
+    # and the file offset and first posting (within the slice) of each of its Whoosh blocks;
+    # None where it was read otherwise (flat postings, or a segment with deletions).
     blocks: tuple[tuple[int, int, int, np.ndarray, np.ndarray] | None, ...] = ()
     flat: tuple[FlatPart, ...] = ()  # segments read from their flat postings
 
