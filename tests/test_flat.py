@@ -62,6 +62,20 @@ def test_every_term_of_every_full_text_field_is_whooshs_own(indexed):
         assert sum(_check_segment(leaf) for leaf, _ in reader.leaf_readers()) > 100
 
 
+def test_postings_encoded_in_many_chunks_read_back_the_same(minutes, index_dir, monkeypatch):
+    # A large segment is encoded a million postings at a time; here a few at a time.
+    import index.flat
+    from index.pipeline import run
+    from index.store import IndexStore
+
+    monkeypatch.setattr(index.flat, "CHUNK", 3)
+    run([minutes], IndexStore(index_dir))
+    from search import SearchIndex
+
+    with SearchIndex(index_dir).generation().ix.reader() as reader:
+        assert sum(_check_segment(leaf) for leaf, _ in reader.leaf_readers()) > 100
+
+
 def test_a_merged_segment_has_flat_postings_too(minutes, index_dir):
     # Small segments are merged into the one a run writes; its postings come from theirs.
     from conftest import write_minutes
