@@ -46,8 +46,12 @@ FACET_VALUES = 100
 _WORD = re.compile(r"[^\W\d_][\w']*")
 _OPERATOR_WORDS = {"AND", "EN", "OR", "OF", "NOT", "NIET", "ANDNOT", "ANDMAYBE", "REQUIRE"}
 
-# Searchers per opened index generation (see Generation.searcher).
-SEARCHERS = 2
+# Searchers per opened index generation (see Generation.searcher). One: searches are
+# CPU-bound Python, so a process runs them one after another at the same total speed; taken
+# in turn, each waits for those before it instead of all of them finishing late together.
+# Measured at 100,000 agenda items, 2 workers, 16 clients: 106 -> 124-128 requests/s, p95
+# 238 -> 176-182 ms (two searchers at a time shared the GIL and thrashed it).
+SEARCHERS = 1
 # Results kept per generation (~35 KB each at 100,000 agenda items, with their facets): enough
 # for the saved searches and paging of a day, small beside the postings caches.
 RESULT_CACHE_SIZE = 256
@@ -94,8 +98,8 @@ class Generation:
     @contextlib.contextmanager
     def searcher(self):
         """Borrow a searcher. Whoosh searchers cannot be shared by threads at once, and each
-        holds its own caches (tens of MB on a large index), so a small pool serves all threads:
-        with the GIL, more searchers than cores would add memory, not speed."""
+        holds its own caches (tens of MB on a large index), so a small pool (SEARCHERS) serves
+        all threads: with the GIL, more searchers add memory, not speed."""
         with self._slots:
             try:
                 searcher = self._idle.get_nowait()

@@ -57,6 +57,7 @@ class _Column:
         self.codes = codes
         self.size = size
         self.starts = np.searchsorted(docs, np.arange(size + 1)).astype(np.int32)
+        self.per_document = np.diff(self.starts)  # pairs of each document
         # Each value's place in case-blind alphabetical order (ties in value order): the
         # tie-break of "most frequent first", without sorting hundreds of names per query.
         by_name = np.argsort([v.lower() for v in self.values], kind="stable")
@@ -65,7 +66,7 @@ class _Column:
         # A field with at most one value per document (year, month): each document's value
         # (len(values) for none), so that counting reads one number per match.
         self.single = None
-        if not (np.diff(self.starts) > 1).any():
+        if not (self.per_document > 1).any():
             self.single = np.full(size, len(self.values), dtype=np.int32)
             self.single[docs] = codes
 
@@ -78,7 +79,8 @@ class _Column:
             first = self.starts[docnums]
             inside = self.codes[ranges(first, self.starts[docnums + 1] - first)]
         else:
-            inside = self.codes[selected[self.docs]]
+            # Each document's flag repeated over its pairs: faster than looking it up per pair.
+            inside = self.codes[np.repeat(selected, self.per_document)]
         return np.bincount(inside, minlength=len(self.values))
 
     def having(self, value: str, size: int) -> np.ndarray:

@@ -451,19 +451,24 @@ class Vectors:
             unwanted = [c.query for c in nots]
             if not wanted:
                 return self._by_whoosh(q, searcher)
-            parts = [self._node(c, searcher) for c in wanted]
-            masks = np.array([m for m, _ in parts])
-            mask = masks.all(axis=0) if isinstance(q, query.And) else masks.any(axis=0)
-            score = np.sum([s for _, s in parts], axis=0)
+            # Combined in place, one child at a time: a query with synonyms has dozens of
+            # children, and stacking their arrays copied all of them once more.
+            mask, score = self._node(wanted[0], searcher)  # new arrays: changed in place
+            combine = np.logical_and if isinstance(q, query.And) else np.logical_or
+            for child in wanted[1:]:
+                child_mask, child_score = self._node(child, searcher)
+                combine(mask, child_mask, out=mask)
+                score += child_score
             if isinstance(q, query.And):
                 # Whoosh scores a NOT clause as a constant (its boost) for every document it
                 # lets through; add the same, so scores stay identical.
-                score = score + sum(c.boost for c in nots)
-            score = score * q.boost
+                score += sum(c.boost for c in nots)
+            score *= q.boost
             for child in unwanted:
                 excluded, _ = self._node(child, searcher)
-                mask = mask & ~excluded
-            return mask, np.where(mask, score, 0.0)
+                mask &= ~excluded
+            score[~mask] = 0.0
+            return mask, score
         return self._by_whoosh(q, searcher)
 
     def _by_whoosh(self, q, searcher):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import mmap
 import os
 import signal
 import socket
@@ -29,9 +30,10 @@ def serve(index_dir: Path | str | None, host: str = "127.0.0.1", port: int = 800
     until the first indexing run), but warns on stderr.
 
     Searching is CPU-bound Python, so threads share one core (the GIL); `workers` > 1 forks
-    that many processes that accept on the one port, to use more cores (on Linux each with
-    its own listening socket, SO_REUSEPORT, so that connections are spread evenly). Each
-    worker holds its own open index, so memory grows with the number of workers.
+    that many processes that accept on the one port, to use more cores (each accepting only
+    while it holds no more connections than the others, so that they share the clients
+    evenly). Each worker holds its own open index, so memory grows with the number of
+    workers.
     """
     # Never debug mode, whatever FLASK_DEBUG says: it would let errors escape the Dutch
     # error page (and the app's log) to the server.
@@ -53,45 +55,52 @@ def serve(index_dir: Path | str | None, host: str = "127.0.0.1", port: int = 800
     if workers <= 1:
         _waitress(app, threads, host=host, port=port)
         return
-    if hasattr(socket, "SO_REUSEPORT") and sys.platform.startswith("linux"):
-        # A listening socket per worker on one port: the kernel spreads new connections
-        # over them evenly. With one shared socket, the worker that happened to be idle took
-        # most keep-alive connections (13 of 16 measured) and served them alone while the
-        # other waited. First a plain bind: it fails when anything holds the port, also
-        # another server sharing it this way (which would silently split the traffic).
-        # Then the parent's socket, bound but not listening, reserves the port.
-        with _socket(host, port, reuse_port=False) as probe:
-            port = probe.getsockname()[1]
-        reserved = _socket(host, port, reuse_port=True)  # noqa: F841 - held while serving
-        listeners = lambda: [_socket(host, port, reuse_port=True, listen=True)]  # noqa: E731
-    else:
-        shared = socket.create_server((host, port))
-        listeners = lambda: [shared]  # noqa: E731
+    # One listening socket shared by the workers, each accepting only while it holds no more
+    # connections than any other (`_Balance`). Keep-alive connections stay with the worker
+    # that accepted them: left to chance (the kernel's SO_REUSEPORT hash, or whichever
+    # worker wakes first), 16 clients split 5/11 or 6/10 as often as not, and the clients of
+    # the fuller worker waited up to twice as long.
+    shared = socket.create_server((host, port))
+    balance = _Balance(workers)
     children = []
-    for _ in range(workers):
+    for number in range(workers):
         pid = os.fork()
         if pid == 0:
             # A fresh app per worker: an open index must not be shared across processes.
-            _waitress(create_app(settings), threads, sockets=listeners())
+            _waitress(create_app(settings), threads, sockets=[shared],
+                      _server=balance.server_for(number))
             os._exit(0)
         children.append(pid)
     _supervise(children)
 
 
-def _socket(host: str, port: int, reuse_port: bool, listen: bool = False) -> socket.socket:
-    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if reuse_port:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind((host, port))
-        if listen:
-            sock.listen(socket.SOMAXCONN)
-    except OSError:
-        sock.close()
-        raise
-    return sock
+class _Balance:
+    """The open connections of each worker, in memory shared by the forked workers, and a
+    waitress server that accepts only while its worker holds no more than any other."""
+
+    # A worker that may not accept looks again at least this often (waitress sleeps up to a
+    # second between events): the others' counts may have changed meanwhile.
+    RECHECK_SECONDS = 0.05
+
+    def __init__(self, workers: int):
+        self._counts = memoryview(mmap.mmap(-1, 8 * workers)).cast("q")
+
+    def server_for(self, number: int):
+        """waitress's `create_server` for worker `number`."""
+        def create(app, **settings):
+            server = waitress.create_server(app, **settings)
+            server.adj.asyncore_loop_timeout = self.RECHECK_SECONDS
+            accepting = server.readable
+
+            def readable() -> bool:
+                able = accepting()  # also waitress's housekeeping and connection limit
+                mine = self._counts[number] = len(server.active_channels)
+                others = [count for i, count in enumerate(self._counts) if i != number]
+                return able and mine <= min(others, default=mine)
+
+            server.readable = readable
+            return server
+        return create
 
 
 def _limit_malloc_arenas() -> None:
