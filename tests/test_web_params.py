@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -240,3 +241,64 @@ def test_serve_with_two_workers_answers_from_both_processes(minutes, tmp_path):
     for pid in workers:
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(
             f"/proc/{pid}/status").read_text().lower()
+
+
+def _connections(pid: int) -> int:
+    """Open TCP sockets of a process (its listening socket included)."""
+    found = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            found += Path(fd).readlink().name.startswith("socket:")
+        except OSError:
+            continue
+    return found
+
+
+def test_two_workers_share_keep_alive_clients_evenly_and_survive_one_dying(minutes, tmp_path):
+    """Keep-alive connections stay with the worker that accepted them: each worker takes
+    one only while it holds no more than the other; a worker that dies holds nobody back."""
+    import http.client
+
+    index_run([minutes], IndexStore(tmp_path / "ix"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--index", str(tmp_path / "ix"), "--port",
+         str(port), "--workers", "2", "--threads", "2"],
+        cwd=Path(cli.__file__).parent, stderr=subprocess.PIPE)
+    clients = []
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        time.sleep(0.3)  # the health check's connection is closed
+        workers = [int(p) for p in subprocess.run(
+            ["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()]
+        before = {pid: _connections(pid) for pid in workers}
+        for _ in range(8):
+            client = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            client.request("GET", "/api/search?q=knalvuurwerk")
+            assert json.loads(client.getresponse().read())["total"] == 1
+            clients.append(client)
+        held = sorted(_connections(pid) - before[pid] for pid in workers)
+        assert held == [4, 4]
+
+        # One worker killed: the other takes every new client, however many it holds.
+        os.kill(workers[0], signal.SIGKILL)
+        time.sleep(0.5)
+        for _ in range(3):
+            client = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            client.request("GET", "/api/search?q=knalvuurwerk")
+            assert json.loads(client.getresponse().read())["total"] == 1
+            clients.append(client)
+    finally:
+        for client in clients:
+            client.close()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)

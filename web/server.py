@@ -71,7 +71,7 @@ def serve(index_dir: Path | str | None, host: str = "127.0.0.1", port: int = 800
                       _server=balance.server_for(number))
             os._exit(0)
         children.append(pid)
-    _supervise(children)
+    _supervise(children, balance)
 
 
 class _Balance:
@@ -84,6 +84,10 @@ class _Balance:
 
     def __init__(self, workers: int):
         self._counts = memoryview(mmap.mmap(-1, 8 * workers)).cast("q")
+
+    def gone(self, number: int) -> None:
+        """Worker `number` has ended: the others accept as if it were full."""
+        self._counts[number] = 2**62
 
     def server_for(self, number: int):
         """waitress's `create_server` for worker `number`."""
@@ -121,8 +125,9 @@ def _waitress(app, threads: int, **where) -> None:
                    max_request_header_size=MAX_REQUEST_HEADER, **where)
 
 
-def _supervise(children: list[int]) -> None:
-    """Wait for the workers; on Ctrl+C or SIGTERM stop them all."""
+def _supervise(children: list[int], balance: _Balance | None = None) -> None:
+    """Wait for the workers; on Ctrl+C or SIGTERM stop them all. A worker that ended (killed,
+    crashed) no longer holds the others back from accepting."""
     def stop(signum, frame):
         for pid in children:
             with contextlib.suppress(ProcessLookupError):
@@ -131,5 +136,10 @@ def _supervise(children: list[int]) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    for pid in children:
-        os.waitpid(pid, 0)
+    running = list(children)
+    while running:
+        pid, _ = os.wait()
+        if pid in running:
+            running.remove(pid)
+            if balance is not None:
+                balance.gone(children.index(pid))
