@@ -60,13 +60,15 @@ def serve(index_dir: Path | str | None, host: str = "127.0.0.1", port: int = 800
     # that accepted them: left to chance (the kernel's SO_REUSEPORT hash, or whichever
     # worker wakes first), 16 clients split 5/11 or 6/10 as often as not, and the clients of
     # the fuller worker waited up to twice as long.
-    shared = socket.create_server((host, port))
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]  # IPv4 or IPv6
+    shared = socket.create_server((host, port), family=family)
     balance = _Balance(workers)
     children = []
     for number in range(workers):
         pid = os.fork()
         if pid == 0:
             # A fresh app per worker: an open index must not be shared across processes.
+            # `_server`: the hook of `waitress.serve` for the function that makes its server.
             _waitress(create_app(settings), threads, sockets=[shared],
                       _server=balance.server_for(number))
             os._exit(0)
