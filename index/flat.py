@@ -11,7 +11,8 @@ wildcards, the spelling corrector and other queries still read them.
 
 A segment never changes, so its file stays valid for as long as the segment lives, and
 Whoosh removes it with the segment after a merge (the file is named after the segment). A
-segment without one (written by an older version) is read through Whoosh.
+segment without one (written by an older version) is read through Whoosh until the next
+indexing run writes it one (`write_missing`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from .arrays import decode_varints, encode_varints, ranges, varint_sizes
-from .positions import decode_packed
+from .blocks import PackedValues
+from .positions import CompactPositions, decode_packed
 
 SUFFIX = ".flat"
 MAGIC = b"BZFLAT1\n"
@@ -80,6 +82,57 @@ class FlatWriter:
                 data = np.ascontiguousarray(values).astype(values.dtype.newbyteorder("<"))
                 handle.write(data.tobytes())
                 handle.write(b"\0" * (_aligned(values.nbytes) - values.nbytes))
+
+
+def write_missing(ix) -> None:
+    """Save the flat postings of every segment of `ix` that has none (one written by an
+    older version): an upgraded installation gets them at its next indexing run, without a
+    rebuild. The postings are read from Whoosh's blocks, deleted documents included, as the
+    writer would have saved them."""
+    folder = Path(ix.storage.folder)
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            segment = getattr(leaf, "segment", lambda: None)()
+            if segment is None or getattr(leaf, "_terms", None) is None:
+                continue
+            path = path_of(folder, segment.segment_id())
+            if path.exists():
+                continue
+            flat = _from_whoosh(leaf)
+            if flat is not None:
+                tmp = path.with_name(path.name + ".tmp")
+                flat.write(tmp)
+                os.replace(tmp, path)
+
+
+def _from_whoosh(leaf) -> FlatWriter | None:
+    """A segment's full-text postings gathered from its Whoosh blocks (None when a block is
+    not as this project's writer makes them: search then keeps reading it through Whoosh)."""
+    from .writer import _blocks  # the writer's merge reads blocks the same way (and imports us)
+
+    schema, terms = leaf.schema, leaf._terms
+    names = [n for n in schema.names() if isinstance(schema[n].format, CompactPositions)]
+    flat = FlatWriter(names)
+    for (fieldname, tbytes), info in terms.items():  # in order, as the writer wrote them
+        if fieldname not in names:
+            continue
+        blocks = _blocks(terms._codec.postings_reader(
+            terms._postfile, info, schema[fieldname].format, term=(fieldname, tbytes)))
+        if blocks is None:
+            return None
+        docs, weights, sizes, data = array("i"), array("d"), array("i"), bytearray()
+        for ids, block_weights, values in blocks:
+            # Lists: arrays extend only with arrays of their own kind (Whoosh's are others).
+            docs.fromlist(list(ids))
+            weights.fromlist(list(block_weights))
+            if isinstance(values, PackedValues):
+                sizes.fromlist(values.sizes.tolist())
+                data.extend(values.data)
+            else:
+                sizes.fromlist([len(v) for v in values])
+                data.extend(b"".join(values))
+        flat.add(fieldname, tbytes, docs, weights, sizes, data)
+    return flat
 
 
 def _aligned(size: int) -> int:

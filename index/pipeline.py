@@ -31,6 +31,7 @@ from .columns import write_missing as write_columns
 from .dates import meeting_date
 from .documents import AgendaItem, Document, RawText, TopicMatch
 from .errors import BestuurszoekerError, IndexUnwritable, UnreadableDocument
+from .flat import write_missing as write_flat_postings
 from .positions import CompactPositions, analysed
 from .schema import UNKNOWN, build_schema
 from .sections import split
@@ -524,6 +525,7 @@ def _write(ix, kept: dict[str, dict], todo: list[_Job], gone: list[str],
         writer.cancel()
         raise
     write_columns(ix)
+    write_flat_postings(ix)
     return written
 
 

@@ -138,3 +138,36 @@ def test_a_file_shorter_than_its_directory_is_refused(tmp_path):
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(ValueError, match="s.flat"):
         FlatPostings(path)
+
+
+def test_an_index_from_before_flat_postings_gets_them_at_the_next_run(minutes, index_dir,
+                                                                      monkeypatch):
+    # An upgraded installation: its segments have no flat postings. The next run that writes
+    # something saves them for the segments it keeps, read from Whoosh's blocks.
+    from conftest import write_minutes
+    from test_vectors import _without_flat_postings
+
+    import index.writer
+    from index.pipeline import run
+    from index.store import IndexStore
+    from search import SearchIndex
+
+    run([minutes], IndexStore(index_dir))
+    _without_flat_postings(index_dir)
+    monkeypatch.setattr(index.writer, "MERGE_FLOOR", 0)  # keep the old segment as it is
+    monkeypatch.setattr(index.writer, "MERGE_FACTOR", 0)
+    write_minutes(minutes, {"extra.txt": "Jaarwisseling\n\nDe korpschef over knalvuurwerk.\n"})
+    run([minutes], IndexStore(index_dir))
+    generation = SearchIndex(index_dir).generation()
+    with generation.ix.reader() as reader:
+        leaves = reader.leaf_readers()
+        assert len(leaves) == 2
+        assert sum(_check_segment(leaf) for leaf, _ in leaves) > 100
+    assert search_total(index_dir, "knalvuurwerk") == 2
+
+
+def search_total(index_dir, text: str) -> int:
+    from search import SearchIndex, SearchRequest
+    from search import run as search
+
+    return search(SearchRequest(text), SearchIndex(index_dir)).total
