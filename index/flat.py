@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 
 from .arrays import decode_varints, encode_varints, ranges, varint_sizes
-from .blocks import PackedValues
 from .positions import CompactPositions, decode_packed
 
 SUFFIX = ".flat"
@@ -39,6 +38,13 @@ _ALIGN = 8
 def path_of(folder, segment_id: str) -> Path:
     """Where the flat postings of a segment are (or would be)."""
     return Path(folder) / f"{segment_id}{SUFFIX}"
+
+
+def _path_of_leaf(leaf) -> Path | None:
+    """`path_of` a Whoosh segment reader's segment (None for a reader of no file segment)."""
+    segment = getattr(leaf, "segment", lambda: None)()
+    folder = getattr(getattr(leaf, "_storage", None), "folder", None)
+    return path_of(folder, segment.segment_id()) if segment is not None and folder else None
 
 
 # ------------------------------------------------------------------------------------------
@@ -89,14 +95,10 @@ def write_missing(ix) -> None:
     older version): an upgraded installation gets them at its next indexing run, without a
     rebuild. The postings are read from Whoosh's blocks, deleted documents included, as the
     writer would have saved them."""
-    folder = Path(ix.storage.folder)
     with ix.reader() as reader:
         for leaf, _ in reader.leaf_readers():
-            segment = getattr(leaf, "segment", lambda: None)()
-            if segment is None or getattr(leaf, "_terms", None) is None:
-                continue
-            path = path_of(folder, segment.segment_id())
-            if path.exists():
+            path = _path_of_leaf(leaf)
+            if path is None or path.exists() or getattr(leaf, "_terms", None) is None:
                 continue
             flat = _from_whoosh(leaf)
             if flat is not None:
@@ -108,30 +110,18 @@ def write_missing(ix) -> None:
 def _from_whoosh(leaf) -> FlatWriter | None:
     """A segment's full-text postings gathered from its Whoosh blocks (None when a block is
     not as this project's writer makes them: search then keeps reading it through Whoosh)."""
-    from .writer import _blocks  # the writer's merge reads blocks the same way (and imports us)
+    from .writer import extend_entry, segment_blocks  # the writer's merge reads them so too
 
-    schema, terms = leaf.schema, leaf._terms
+    schema = leaf.schema
     names = [n for n in schema.names() if isinstance(schema[n].format, CompactPositions)]
     flat = FlatWriter(names)
-    for (fieldname, tbytes), info in terms.items():  # in order, as the writer wrote them
-        if fieldname not in names:
-            continue
-        blocks = _blocks(terms._codec.postings_reader(
-            terms._postfile, info, schema[fieldname].format, term=(fieldname, tbytes)))
+    for fieldname, tbytes, blocks in segment_blocks(leaf, names):
         if blocks is None:
             return None
-        docs, weights, sizes, data = array("i"), array("d"), array("i"), bytearray()
-        for ids, block_weights, values in blocks:
-            # Lists: arrays extend only with arrays of their own kind (Whoosh's are others).
-            docs.fromlist(list(ids))
-            weights.fromlist(list(block_weights))
-            if isinstance(values, PackedValues):
-                sizes.fromlist(values.sizes.tolist())
-                data.extend(values.data)
-            else:
-                sizes.fromlist([len(v) for v in values])
-                data.extend(b"".join(values))
-        flat.add(fieldname, tbytes, docs, weights, sizes, data)
+        entry = (array("i"), array("d"), array("i"), bytearray())
+        for ids, weights, values in blocks:
+            extend_entry(entry, list(ids), weights, values)  # Whoosh's ids: another array kind
+        flat.add(fieldname, tbytes, *entry)
     return flat
 
 
@@ -269,12 +259,8 @@ class FlatPostings:
     @classmethod
     def of_leaf(cls, leaf) -> FlatPostings | None:
         """The flat postings of a Whoosh segment reader, or None when it has none."""
-        segment = getattr(leaf, "segment", lambda: None)()
-        folder = getattr(getattr(leaf, "_storage", None), "folder", None)
-        if segment is None or folder is None:
-            return None
-        path = path_of(folder, segment.segment_id())
-        return cls(path) if os.path.exists(path) else None
+        path = _path_of_leaf(leaf)
+        return cls(path) if path is not None and path.exists() else None
 
     def field(self, name: str) -> FlatField | None:
         return self._fields.get(name)

@@ -106,14 +106,7 @@ class MemoryPool:
             entry = terms[tbytes] = (array("i"), array("d"), array("i"), bytearray())
         elif entry[0][-1] > docs[0]:
             self._unordered = True
-        entry[0].extend(docs)
-        entry[1].extend(list(weights))  # an array of another kind of float will not do
-        if isinstance(values, PackedValues):  # as written by this writer: no copy per value
-            entry[2].fromlist(values.sizes.tolist())
-            entry[3].extend(values.data)
-        else:
-            entry[2].extend([-1 if v is None else len(v) for v in values])
-            entry[3].extend(b"".join([v for v in values if v]))
+        extend_entry(entry, docs, weights, values)
 
     def terms(self):
         """(field name, term bytes, documents, weights, value sizes (-1: None), values one
@@ -129,6 +122,38 @@ class MemoryPool:
 
     def cleanup(self) -> None:
         self._fields.clear()
+
+
+def extend_entry(entry: tuple, docs, weights, values) -> None:
+    """Append a block's postings to a pool entry (documents, weights, value sizes (-1: None),
+    values one after the other): documents as a list (or an array of the entry's kind),
+    weights and values as Whoosh's block reader hands them over."""
+    entry[0].extend(docs)
+    entry[1].extend(list(weights))  # an array of another kind of float will not do
+    if isinstance(values, PackedValues):  # as written by this writer: no copy per value
+        entry[2].fromlist(values.sizes.tolist())
+        entry[3].extend(values.data)
+    else:
+        entry[2].extend([-1 if v is None else len(v) for v in values])
+        entry[3].extend(b"".join([v for v in values if v]))
+
+
+def segment_blocks(reader, fieldnames):
+    """(field name, term bytes, blocks) of every term of the fields in `fieldnames` of a Whoosh
+    segment reader, in the order of its term table, the blocks as `_blocks` reads them (None
+    where they do not decode as expected). One pass over the term table: a lookup per term
+    costs as much as reading its postings."""
+    schema, terms = reader.schema, reader._terms
+    for (fieldname, tbytes), info in terms.items():
+        if fieldname not in fieldnames:
+            continue
+        try:
+            matcher = terms._codec.postings_reader(terms._postfile, info,
+                                                   schema[fieldname].format,
+                                                   term=(fieldname, tbytes))
+        except Exception:  # noqa: BLE001 - anything unexpected: the caller's other path
+            matcher = None
+        yield fieldname, tbytes, _blocks(matcher) if isinstance(matcher, W3LeafMatcher) else None
 
 
 def _by_document(docs: array, weights: array, sizes: array, data: bytearray):
@@ -277,22 +302,9 @@ class FastSegmentWriter(SegmentWriter):
         posting, as Whoosh does."""
         if not isinstance(reader, SegmentReader):
             return super().add_postings_to_pool(reader, startdoc, docmap)
-        schema = self.schema
         add = self.pool.add_postings
-        terms = reader._terms
-        # The terms with their infos in one pass over the term table (a lookup per term
-        # costs as much as reading its postings).
-        for (fieldname, tbytes), info in terms.items():
-            if fieldname not in schema:
-                continue
-            try:
-                matcher = terms._codec.postings_reader(terms._postfile, info,
-                                                       schema[fieldname].format,
-                                                       term=(fieldname, tbytes))
-            except Exception:  # noqa: BLE001 - anything unexpected: Whoosh's own path
-                matcher = None
-            blocks = _blocks(matcher) if isinstance(matcher, W3LeafMatcher) else None
-            if blocks is None:
+        for fieldname, tbytes, blocks in segment_blocks(reader, self.schema):
+            if blocks is None:  # Whoosh's own path
                 self._add_term_postings(reader, fieldname, tbytes, startdoc, docmap)
                 continue
             for ids, weights, values in blocks:
