@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.speed import percentile  # noqa: E402
 from search import SearchIndex, SearchRequest  # noqa: E402
 from search import run as search  # noqa: E402
 from search.engine import SUGGEST_CANDIDATES  # noqa: E402
@@ -62,11 +63,6 @@ def pick_words(segments, count: int, rng: random.Random) -> list[str]:
         if word not in chosen:
             chosen.append(word)
     return chosen
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, -(-len(ordered) * p // 100) - 1)]
 
 
 def main(argv: list[str] | None = None) -> int:

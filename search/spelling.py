@@ -29,15 +29,15 @@ def corrections(segments, field: str, word: str, limit: int) -> list[str] | None
     if not word or any(flat is None for flat in fields):
         return None
     size = len(word.encode("utf-8"))
-    frequency: dict[bytes, int] = {}
+    frequency: dict[str, int] = {}  # summed over the segments
     for flat in fields:
         terms, counts = flat.with_prefix(word[0].encode("utf-8"), size - LENGTH_SLACK,
                                          size + LENGTH_SLACK)
         for term, count in zip(terms, counts.tolist(), strict=True):
-            frequency[term] = frequency.get(term, 0) + count
-    words = [term.decode("utf-8") for term in frequency]
-    near = process.extract(word, words, scorer=OSA.distance, score_cutoff=MAX_EDITS,
-                           limit=None)
-    ranked = sorted((edits, -frequency[words[i].encode("utf-8")], found)
-                    for found, edits, i in near if found != word)
+            text = term.decode("utf-8")
+            frequency[text] = frequency.get(text, 0) + count
+    near = process.extract(word, list(frequency), scorer=OSA.distance,
+                           score_cutoff=MAX_EDITS, limit=None)
+    ranked = sorted((edits, -frequency[found], found) for found, edits, _ in near
+                    if found != word)
     return [found for _, _, found in ranked[:limit]]

@@ -260,14 +260,19 @@ def positions_arrays(reader, field: str, text, docnums, postings: TermPostings |
     return counts, flat.astype(np.int64, copy=False)
 
 
-def _flat_positions(part: FlatPart, postings: TermPostings, wanted: np.ndarray):
-    """(documents, position counts, positions) of the `wanted` documents (numbered in the
-    whole reader) that hold the term, sliced from the segment's flat postings."""
-    held = postings.docs[part.lo : part.hi]
+def _held(held: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The `wanted` documents (ascending) found in `held` (a segment's share of a term's
+    documents), and where each is in `held`."""
     at = np.searchsorted(held, wanted.astype(held.dtype))
     inside = at < held.size
     inside[inside] = held[at[inside]] == wanted[inside]
-    docs, at = wanted[inside], at[inside]
+    return wanted[inside], at[inside]
+
+
+def _flat_positions(part: FlatPart, postings: TermPostings, wanted: np.ndarray):
+    """(documents, position counts, positions) of the `wanted` documents (numbered in the
+    whole reader) that hold the term, sliced from the segment's flat postings."""
+    docs, at = _held(postings.docs[part.lo : part.hi], wanted)
     counts, positions = part.field.positions(part.term, at if part.kept is None
                                              else part.kept[at])
     return docs, counts, positions
@@ -301,10 +306,7 @@ def _directory_positions(leaf, number, field, text, wanted, postings, directory,
     the blocks that hold them."""
     _, lo, hi, block_offsets, block_starts = directory
     held = postings.docs[lo:hi]
-    at = np.searchsorted(held, wanted.astype(held.dtype))
-    inside = at < held.size
-    inside[inside] = held[at[inside]] == wanted[inside]
-    docs, at = wanted[inside], at[inside]
+    docs, at = _held(held, wanted)
     empty = np.zeros(0, dtype=np.int64)
     if not docs.size:
         return docs, empty, empty

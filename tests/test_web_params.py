@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -210,8 +211,10 @@ def test_serve_on_a_taken_port_says_which_and_stops(tmp_path, workers):
     assert "Traceback" not in done.stderr
 
 
-def test_serve_with_two_workers_answers_from_both_processes(minutes, tmp_path):
-    """Two forked workers accept on one port; stopping the parent stops them all."""
+@contextlib.contextmanager
+def _two_workers(minutes, tmp_path):
+    """`serve --workers 2 --threads 2` over an index of the test minutes, once it answers a
+    search: (port, the workers' process ids). Stopped with SIGTERM afterwards."""
     index_run([minutes], IndexStore(tmp_path / "ix"))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -231,12 +234,18 @@ def test_serve_with_two_workers_answers_from_both_processes(minutes, tmp_path):
             except OSError:
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
-        workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
-                                 text=True).stdout.split()
-        assert len(workers) == 2
+        workers = [int(pid) for pid in subprocess.run(
+            ["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()]
+        yield port, workers
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
+
+
+def test_serve_with_two_workers_answers_from_both_processes(minutes, tmp_path):
+    """Two forked workers accept on one port; stopping the parent stops them all."""
+    with _two_workers(minutes, tmp_path) as (_, workers):
+        assert len(workers) == 2
     time.sleep(0.5)
     for pid in workers:
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(
@@ -259,46 +268,28 @@ def test_two_workers_share_keep_alive_clients_evenly_and_survive_one_dying(minut
     one only while it holds no more than the other; a worker that dies holds nobody back."""
     import http.client
 
-    index_run([minutes], IndexStore(tmp_path / "ix"))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--index", str(tmp_path / "ix"), "--port",
-         str(port), "--workers", "2", "--threads", "2"],
-        cwd=Path(cli.__file__).parent, stderr=subprocess.PIPE)
     clients = []
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
-        time.sleep(0.3)  # the health check's connection is closed
-        workers = [int(p) for p in subprocess.run(
-            ["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()]
-        before = {pid: _connections(pid) for pid in workers}
-        for _ in range(8):
-            client = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            client.request("GET", "/api/search?q=knalvuurwerk")
-            assert json.loads(client.getresponse().read())["total"] == 1
-            clients.append(client)
-        held = sorted(_connections(pid) - before[pid] for pid in workers)
-        assert held == [4, 4]
 
-        # One worker killed: the other takes every new client, however many it holds.
-        os.kill(workers[0], signal.SIGKILL)
-        time.sleep(0.5)
-        for _ in range(3):
-            client = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            client.request("GET", "/api/search?q=knalvuurwerk")
-            assert json.loads(client.getresponse().read())["total"] == 1
-            clients.append(client)
-    finally:
-        for client in clients:
-            client.close()
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=20)
+    def connect(port: int) -> None:
+        client = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        client.request("GET", "/api/search?q=knalvuurwerk")
+        assert json.loads(client.getresponse().read())["total"] == 1
+        clients.append(client)  # kept open: keep-alive
+
+    with _two_workers(minutes, tmp_path) as (port, workers):
+        try:
+            time.sleep(0.3)  # the first search's connection is closed
+            before = {pid: _connections(pid) for pid in workers}
+            for _ in range(8):
+                connect(port)
+            held = sorted(_connections(pid) - before[pid] for pid in workers)
+            assert held == [4, 4]
+
+            # One worker killed: the other takes every new client, however many it holds.
+            os.kill(workers[0], signal.SIGKILL)
+            time.sleep(0.5)
+            for _ in range(3):
+                connect(port)
+        finally:
+            for client in clients:
+                client.close()
