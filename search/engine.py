@@ -19,6 +19,7 @@ from index.store import IndexStore, Manifest
 
 from .caches import LRUCache
 from .facets import FacetTable
+from .order import first_in_order
 from .query import (
     RERANK_DEPTH,
     ParsedQuery,
@@ -34,6 +35,7 @@ from .snippets import snippet_at, spans_at, spans_of
 from .spelling import MAX_EDITS, corrections
 from .synonyms import Synonyms
 from .synonyms import load as load_synonyms
+from .turns import Turns
 from .vectors import Vectors
 
 # The fields query words are matched in: a word is known, or present, when one of them has it.
@@ -91,7 +93,7 @@ class Generation:
     def __post_init__(self) -> None:
         self.cache = LRUCache(RESULT_CACHE_SIZE)
         self._idle: queue.SimpleQueue = queue.SimpleQueue()
-        self._slots = threading.BoundedSemaphore(SEARCHERS)
+        self._slots = Turns(SEARCHERS)
         self._build = threading.Lock()
         self._verify = threading.Lock()
 
@@ -275,7 +277,7 @@ def _page(searcher, vectors: Vectors, table: FacetTable, parsed, matched: np.nda
         matched.size, dtype=np.int8)
     if request.sort == "relevance" and parsed is not None:
         depth = max(end, RERANK_DEPTH)
-        order = np.lexsort((matched, -scores[matched], tier))[:depth]
+        order = first_in_order(tier, -scores[matched], matched, depth)
         scored = [(int(matched[i]), float(scores[matched[i]]), int(tier[i])) for i in order]
         words = proximity_words(parsed.query)
         if len(words) > 1:
@@ -290,7 +292,7 @@ def _page(searcher, vectors: Vectors, table: FacetTable, parsed, matched: np.nda
     dates = table.dates[matched]
     newest = request.sort != "oldest"
     key = np.where(dates > 0, -dates if newest else dates, np.iinfo(np.int64).max)
-    order = np.lexsort((matched, key, tier))
+    order = first_in_order(tier, key, matched, end)
     return [(int(matched[i]), None) for i in order[request.offset : end]]
 
 

@@ -1,8 +1,9 @@
 """Facets: their specs, and counting them fast from per-document arrays.
 
 Whoosh's generic grouping costs tens to hundreds of milliseconds per query. Instead, each
-searcher generation reads every facet field's postings once into flat NumPy arrays of
-(document, value) pairs; a query then counts with one `bincount` over its matched documents.
+searcher generation reads every facet field's postings once into NumPy arrays (a value per
+document, bitmaps of frequent values, (document, value) pairs of the rest); a query then
+counts with a `bincount` over its matched documents and a bit count per bitmap.
 Filtering works on the same arrays, so filters narrow the set without touching scores.
 """
 
@@ -41,8 +42,18 @@ FACET_BY_NAME = {spec.name: spec for spec in FACETS}
 
 
 class _Column:
-    """All (document, value) pairs of one facet field, ordered by document, with where each
-    document's pairs start (so a query reads the pairs of its matches only)."""
+    """One facet field's (document, value) pairs, kept in the form that counts fastest.
+
+    A field with at most one value per document (year, month) keeps each document's value. In
+    a field with several (topic, actor) a few values sit on thousands of documents each and
+    hold most of the pairs: each of those is a bitmap over all documents, counted with one
+    AND and a bit count whatever the number of matches. The rest stay (document, value)
+    pairs ordered by document, so a query reads the pairs of its own matches only.
+    """
+
+    # A value on at least this share of all documents gets a bitmap (1/64: its bitmap is no
+    # larger than its pairs would be).
+    BITMAP_SHARE = 1 / 64
 
     def __init__(self, reader, fieldname: str, size: int):
         column = term_column(reader, fieldname)
@@ -52,27 +63,39 @@ class _Column:
         if docs.size and (np.diff(docs) < 0).any():  # saved by an older version: by value
             order = np.argsort(docs, kind="stable")
             docs, codes = docs[order], codes[order]
-        # 32-bit (document numbers stay below 2**31): every search process holds these.
-        self.docs = docs.astype(np.int32)
-        self.codes = codes
         self.size = size
-        self.starts = np.searchsorted(docs, np.arange(size + 1)).astype(np.int32)
-        self.per_document = np.diff(self.starts)  # pairs of each document
         # Each value's place in case-blind alphabetical order (ties in value order): the
         # tie-break of "most frequent first", without sorting hundreds of names per query.
         by_name = np.argsort([v.lower() for v in self.values], kind="stable")
         self.name_rank = np.empty(len(self.values), dtype=np.int64)
         self.name_rank[by_name] = np.arange(len(self.values))
-        # A field with at most one value per document (year, month): each document's value
-        # (len(values) for none), so that counting reads one number per match.
         self.single = None
-        if not (self.per_document > 1).any():
+        self.heavy = np.zeros(0, dtype=np.intp)
+        if not (np.diff(docs) == 0).any():
+            # Each document's value (len(values) for none): counting reads one number a match.
             self.single = np.full(size, len(self.values), dtype=np.int32)
             self.single[docs] = codes
+        else:
+            documents = np.bincount(codes, minlength=len(self.values))
+            self.heavy = np.flatnonzero(documents >= max(1, size * self.BITMAP_SHARE))
+            bitmaps = np.zeros((self.heavy.size, _words(size) * 64), dtype=bool)
+            row_of = np.full(len(self.values), -1, dtype=np.intp)
+            row_of[self.heavy] = np.arange(self.heavy.size)
+            rows = row_of[codes]
+            bitmaps[rows[rows >= 0], docs[rows >= 0]] = True
+            self.bitmaps = _bits(bitmaps)
+            docs, codes = docs[rows < 0], codes[rows < 0]
+            self.row_of = row_of
+        # The remaining pairs (all of them without bitmaps). 32-bit (document numbers stay
+        # below 2**31): every search process holds these.
+        self.docs = docs.astype(np.int32)
+        self.codes = codes
+        self.starts = np.searchsorted(docs, np.arange(size + 1)).astype(np.int32)
+        self.per_document = np.diff(self.starts)  # pairs of each document
 
-    def count(self, docnums: np.ndarray, selected: np.ndarray) -> np.ndarray:
-        """Documents per value among `docnums` (ascending; `selected` is the same as a mask).
-        A few matches: read their own pairs; many: scan all pairs once."""
+    def count(self, selection: _Selection) -> np.ndarray:
+        """Matched documents per value."""
+        docnums = selection.docnums
         if self.single is not None:
             return np.bincount(self.single[docnums], minlength=len(self.values) + 1)[:-1]
         if docnums.size * 4 < self.size:
@@ -80,15 +103,58 @@ class _Column:
             inside = self.codes[ranges(first, self.starts[docnums + 1] - first)]
         else:
             # Each document's flag repeated over its pairs: faster than looking it up per pair.
-            inside = self.codes[np.repeat(selected, self.per_document)]
-        return np.bincount(inside, minlength=len(self.values))
+            inside = self.codes[np.repeat(selection.mask, self.per_document)]
+        counts = np.bincount(inside, minlength=len(self.values))
+        if self.heavy.size:
+            counts[self.heavy] = np.bitwise_count(self.bitmaps & selection.bits).sum(axis=1)
+        return counts
 
     def having(self, value: str, size: int) -> np.ndarray:
         mask = np.zeros(size, dtype=bool)
         code = self.index.get(value)
-        if code is not None:
-            mask[self.docs[self.codes == code]] = True
+        if code is None:
+            return mask
+        if self.single is not None:
+            return self.single[:size] == code
+        if self.row_of[code] >= 0:
+            bits = self.bitmaps[self.row_of[code]].view(np.uint8)
+            return np.unpackbits(bits, count=size, bitorder="little").view(bool)
+        mask[self.docs[self.codes == code]] = True
         return mask
+
+
+def _words(size: int) -> int:
+    """64-bit words of a bitmap over `size` documents."""
+    return (size + 63) // 64
+
+
+def _bits(flags: np.ndarray) -> np.ndarray:
+    """Boolean rows (of a multiple of 64 columns) as rows of 64-bit words."""
+    return np.packbits(flags, axis=-1, bitorder="little").view(np.uint64)
+
+
+class _Selection:
+    """The matched documents in the three forms the columns count from, each made once."""
+
+    def __init__(self, docnums: np.ndarray, size: int):
+        self.docnums = docnums
+        self.size = size
+        self._mask = self._bits = None
+
+    @property
+    def mask(self) -> np.ndarray:
+        if self._mask is None:
+            self._mask = np.zeros(self.size, dtype=bool)
+            self._mask[self.docnums] = True
+        return self._mask
+
+    @property
+    def bits(self) -> np.ndarray:
+        if self._bits is None:
+            flags = np.zeros(_words(self.size) * 64, dtype=bool)
+            flags[self.docnums] = True
+            self._bits = _bits(flags)
+        return self._bits
 
 
 class FacetTable:
@@ -110,11 +176,6 @@ class FacetTable:
         else:
             self.live = np.ones(self.size, dtype=bool)
 
-    def selection(self, docnums: np.ndarray) -> np.ndarray:
-        mask = np.zeros(self.size, dtype=bool)
-        mask[docnums] = True
-        return mask
-
     def filter_mask(self, topics, actors, date_from: int | None, date_to: int | None,
                     access: frozenset[str]):
         """Documents the viewer holding `access` may see that carry every topic and actor asked
@@ -130,19 +191,19 @@ class FacetTable:
         return mask
 
     def counts(self, docnums: np.ndarray, limit: int | None = None) -> dict[str, list]:
-        """Facet values with their counts over the matched documents."""
-        selected = self.selection(docnums)
+        """Facet values with their counts over the matched documents (the `limit` first of
+        each facet)."""
+        selection = _Selection(docnums, self.size)
         facets = {}
         for spec in FACETS:
             column = self.columns[spec.name]
-            counts = column.count(docnums, selected)
+            counts = column.count(selection)
             found = np.flatnonzero(counts)
             if spec.order == "count":
-                found = found[np.lexsort((column.name_rank[found], -counts[found]))]
+                found = found[np.lexsort((column.name_rank[found], -counts[found]))][:limit]
             pairs = [(column.values[i], int(counts[i])) for i in found.tolist()]
             if spec.order == "value":
-                pairs = _newest_first(pairs)
-            pairs = pairs[:limit]
+                pairs = _newest_first(pairs)[:limit]
             facets[spec.name] = [
                 FacetValue(None if value == UNKNOWN else value, count) for value, count in pairs
             ]

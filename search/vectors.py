@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query
+from whoosh.scoring import BM25F
 
 from index.arrays import ranges
 from index.blocks import PackedValues
@@ -424,6 +425,7 @@ class Vectors:
         self.size = size
         self.weighting = weighting
         self._lengths: dict[str, np.ndarray] = {}
+        self._norms: dict[str, np.ndarray | None] = {}
         self._terms = LRUCache(TERM_CACHE_BYTES, size=lambda postings: postings.nbytes)
         self._blocks = LRUCache(BLOCK_CACHE_BYTES, size=_block_size)
         self._segments: list[Segment] | None = None  # read at the first term
@@ -454,13 +456,31 @@ class Vectors:
             if not wanted:
                 return self._by_whoosh(q, searcher)
             # Combined in place, one child at a time: a query with synonyms has dozens of
-            # children, and stacking their arrays copied all of them once more.
-            mask, score = self._node(wanted[0], searcher)  # new arrays: changed in place
-            combine = np.logical_and if isinstance(q, query.And) else np.logical_or
-            for child in wanted[1:]:
+            # children, and stacking their arrays copied all of them once more. A word's
+            # scores go straight to its documents: arrays over all documents per word cost
+            # more than the word's own postings.
+            both = isinstance(q, query.And)
+            mask = None
+            score = np.zeros(self.size, dtype=np.float64)
+            for child in wanted:
+                if isinstance(child, query.Term):
+                    docs, scores = self._sparse(child, searcher)
+                    np.add.at(score, docs, scores)  # faster than `score[docs] +=` here
+                    if mask is None or not both:
+                        if mask is None:
+                            mask = np.zeros(self.size, dtype=bool)
+                        mask[docs] = True
+                    else:
+                        child_mask = np.zeros(self.size, dtype=bool)
+                        child_mask[docs] = True
+                        mask &= child_mask
+                    continue
                 child_mask, child_score = self._node(child, searcher)
-                combine(mask, child_mask, out=mask)
                 score += child_score
+                if mask is None:
+                    mask = child_mask  # a new array: changed in place
+                else:
+                    (np.logical_and if both else np.logical_or)(mask, child_mask, out=mask)
             if isinstance(q, query.And):
                 # Whoosh scores a NOT clause as a constant (its boost) for every document it
                 # lets through; add the same, so scores stay identical.
@@ -469,7 +489,7 @@ class Vectors:
             for child in unwanted:
                 excluded, _ = self._node(child, searcher)
                 mask &= ~excluded
-            score[~mask] = 0.0
+            np.multiply(score, mask, out=score)  # zero where unmatched; faster than masking
             return mask, score
         return self._by_whoosh(q, searcher)
 
@@ -487,8 +507,14 @@ class Vectors:
         """A phrase as Whoosh matches and scores it (the sum of its words' scores where they
         stand in order, each within `slop` positions after the one before), but with the
         candidates found from cached postings and positions read for those alone."""
-        parts = [self._term(query.Term(q.fieldname, word), searcher) for word in q.words]
-        mask = np.logical_and.reduce([m for m, _ in parts])
+        mask = None
+        score = np.zeros(self.size, dtype=np.float64)
+        for word in q.words:
+            docs, scores = self._sparse(query.Term(q.fieldname, word), searcher)
+            np.add.at(score, docs, scores)
+            word_mask = np.zeros(self.size, dtype=bool)
+            word_mask[docs] = True
+            mask = word_mask if mask is None else np.logical_and(mask, word_mask, out=mask)
         candidates = np.flatnonzero(mask)
         if candidates.size:
             reader = searcher.reader()
@@ -497,26 +523,57 @@ class Vectors:
             mask[:] = False
             mask[candidates[in_order([c for c, _ in places], [f for _, f in places],
                                      q.slop)]] = True
-        score = np.sum([s for _, s in parts], axis=0) * q.boost
-        return mask, np.where(mask, score, 0.0)
+        score *= q.boost
+        return mask, score * mask
 
     def _term(self, q: query.Term, searcher):
-        postings = self._postings(searcher.reader(), q.fieldname, q.text)
-        docs, weights = postings.docs, postings.weights
+        docs, scores = self._sparse(q, searcher)
         mask = np.zeros(self.size, dtype=bool)
         score = np.zeros(self.size, dtype=np.float64)
-        if docs.size:
-            mask[docs] = True
-            score[docs] = self._bm25(q, searcher, docs, weights)
+        mask[docs] = True
+        score[docs] = scores
         return mask, score
 
+    def _sparse(self, q: query.Term, searcher) -> tuple[np.ndarray, np.ndarray]:
+        """A term's matching documents and their scores, without arrays over all documents:
+        most terms match a small share of them."""
+        postings = self._postings(searcher.reader(), q.fieldname, q.text)
+        # NumPy converts int32 indices to its own index type at every use: once here.
+        docs = postings.docs.astype(np.intp)
+        if not docs.size:
+            return docs, np.zeros(0, dtype=np.float64)
+        return docs, self._bm25(q, searcher, docs, postings.weights)
+
     def _bm25(self, q: query.Term, searcher, docs, weights) -> np.ndarray:
-        scorer = self.weighting.scorer(searcher, q.fieldname, q.text)
-        lengths = self._field_lengths(searcher.reader(), q.fieldname)[docs]
+        norm = self._norm(searcher, q.fieldname)
         weights = weights.astype(np.float64)
-        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-        bm25 = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
+        k1 = self.weighting.K1
+        if norm is None:  # a field BM25F does not score by length: Whoosh's scorer decides
+            scorer = self.weighting.scorer(searcher, q.fieldname, q.text)
+            lengths = self._field_lengths(searcher.reader(), q.fieldname)[docs]
+            idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+            norm_docs = k1 * ((1 - b) + b * lengths / avgfl)
+        else:
+            # Whoosh's BM25FScorer, minus its setup: that looks the term up in every segment
+            # for quality bounds that array scoring never uses, and cost more than the sums.
+            idf = searcher.idf(q.fieldname, q.text)
+            norm_docs = norm[docs]
+        bm25 = idf * ((weights * (k1 + 1)) / (weights + norm_docs))
         return bm25 * q.boost
+
+    def _norm(self, searcher, field: str) -> np.ndarray | None:
+        """BM25F's length normalisation of every document in `field` (`k1 * (1 - b + b *
+        length / average length)`, in Whoosh's order of operations), or None when the
+        weighting is not BM25F or the field not scorable."""
+        if field not in self._norms:
+            norm = None
+            if isinstance(self.weighting, BM25F) and searcher.schema[field].scorable:
+                lengths = self._field_lengths(searcher.reader(), field)
+                avgfl = searcher.avg_field_length(field) or 1
+                b = self.weighting._field_B.get(field, self.weighting.B)
+                norm = self.weighting.K1 * ((1 - b) + b * lengths / avgfl)
+            self._norms[field] = norm
+        return self._norms[field]
 
     def documents(self, reader, field: str, text) -> np.ndarray:
         """The document numbers of a term (cached like its postings)."""

@@ -61,3 +61,24 @@ def test_phrases_and_marks_hold_far_into_a_very_long_agenda_item(tmp_path):
     assert order(index, "korpschef capaciteit recherche")[0] == "Lange vergadering"
     hit = run(SearchRequest("korpschef"), index).hits[0]
     assert "<mark>korpschef</mark> vraagt extra capaciteit" in hit.snippet
+
+
+def test_a_page_holds_the_same_rows_in_the_same_order_as_sorting_every_match():
+    # Pages are picked from tens of thousands of matches without sorting them all; with
+    # many equal scores (or dates) and two tiers, the page must still be exactly the
+    # first rows of the full order, ties broken by document number.
+    import numpy as np
+
+    from search.order import first_in_order
+
+    rng = np.random.default_rng(7)
+    for _ in range(500):
+        rows = int(rng.integers(0, 600))
+        tier = (rng.random(rows) < 0.3).astype(np.int8) if rng.random() < 0.5 else \
+            np.zeros(rows, dtype=np.int8)
+        key = rng.integers(0, 4, rows).astype(float) if rng.random() < 0.5 else \
+            -rng.random(rows)
+        tie = rng.permutation(rows)
+        count = int(rng.integers(0, 70))
+        assert first_in_order(tier, key, tie, count).tolist() == \
+            np.lexsort((tie, key, tier))[:count].tolist()

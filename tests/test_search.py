@@ -327,18 +327,26 @@ def test_marks_found_from_index_positions_equal_marks_found_by_reading_the_text(
     assert any("<mark>" in snippet for snippet in from_positions)
 
 
-def test_facets_of_a_narrow_search_count_each_documents_own_values(indexed):
+# Values on many documents are counted from bitmaps, the rest from (document, value) pairs:
+# no bitmaps, only bitmaps, and a mix must all count and filter alike.
+@pytest.mark.parametrize("bitmap_share", [2.0, 0.0, 0.3])
+def test_facets_of_a_narrow_search_count_each_documents_own_values(indexed, monkeypatch,
+                                                                     bitmap_share):
     # A search matching a few documents reads their own facet values; one matching many scans
     # all of them. Both must give what the documents carry.
     from collections import Counter
 
     import numpy as np
 
+    from search.facets import FacetTable, _Column
+
+    monkeypatch.setattr(_Column, "BITMAP_SHARE", bitmap_share)
     generation = indexed.generation()
-    table = generation.facets()
     with generation.searcher() as searcher:
+        table = FacetTable(searcher.reader())
         live = np.flatnonzero(table.live)
         total = {name: Counter() for name in ("topic", "actor", "year")}
+        carrying = {"topic": set(), "actor": set()}
         for docnum in live.tolist():
             fields = searcher.stored_fields(docnum)
             counts = table.counts(np.array([docnum]))
@@ -350,9 +358,17 @@ def test_facets_of_a_narrow_search_count_each_documents_own_values(indexed):
                 assert got == dict.fromkeys(values, 1) or (name != "year" and not values
                                                            and set(got) <= {None})
                 total[name].update(got)
+            for name in carrying:
+                carrying[name] |= expected[name]
         everything = table.counts(live)
         for name, counter in total.items():
             assert {f.value: f.count for f in everything[name]} == dict(counter)
+        # Filtering on a value finds exactly the documents that carry it.
+        for name, values in carrying.items():
+            for value in values:
+                topics, actors = ((value,), ()) if name == "topic" else ((), (value,))
+                found = table.filter_mask(topics, actors, None, None, frozenset()) & table.live
+                assert int(found.sum()) == total[name][value]
 
 
 def test_facet_values_are_most_frequent_first_then_alphabetical(indexed):
@@ -363,3 +379,35 @@ def test_facet_values_are_most_frequent_first_then_alphabetical(indexed):
         assert values == sorted(values, key=lambda pair: (-pair[1], pair[0].lower()))
         ties = [v for v, c in values if c == values[-1][1]]
         assert ties == sorted(ties, key=str.lower)
+
+
+def test_searches_waiting_for_their_turn_are_served_first_come_first_served():
+    # Under load, a search that arrived later must not overtake those already waiting:
+    # otherwise the unlucky ones wait behind many later ones and the slowest answers grow.
+    import threading
+    import time
+
+    from search.turns import Turns
+
+    turns = Turns(1)
+    served = []
+
+    def search(number):
+        with turns:
+            served.append(number)
+
+    with turns:  # a search is running; the others queue up one after another
+        threads = []
+        for number in range(8):
+            thread = threading.Thread(target=search, args=(number,))
+            thread.start()
+            threads.append(thread)
+            deadline = time.monotonic() + 5
+            while len(turns._waiting) < number + 1 and time.monotonic() < deadline:
+                time.sleep(0.001)
+        # A newcomer arriving as the running search ends must still queue behind them.
+        newcomer = threading.Thread(target=search, args=(8,))
+    newcomer.start()
+    for thread in [*threads, newcomer]:
+        thread.join(5)
+    assert served == list(range(9))
