@@ -511,9 +511,11 @@ def test_a_facet_with_hundreds_of_values_offers_a_bounded_list(tmp_path):
 def test_every_facet_link_is_the_search_with_that_one_value_more(client, path):
     # Facet links are built in bulk; each must be exactly the canonical URL of the same
     # search with the value added (page 1), and open a page that has it chosen.
+    import dataclasses
     import datetime as dt
 
     from search import SearchRequest
+    from web.dates import period_of
     from web.params import query_string
 
     _, page = get_page(client, path)
@@ -522,6 +524,7 @@ def test_every_facet_link_is_the_search_with_that_one_value_more(client, path):
         if name in asked:
             asked[name] += (value,)
     links = [a for a in page.links if "facet-option" in a.get("class", "")]
+    query = dict(parse_qsl(urlsplit(path).query))
     added = 0
     for link in links:
         pairs = parse_qsl(urlsplit(link["href"]).query)
@@ -529,7 +532,6 @@ def test_every_facet_link_is_the_search_with_that_one_value_more(client, path):
         if len(new) != 1:
             continue  # a chip or a chosen value: removes a filter instead
         name, value = new[0]
-        query = dict(parse_qsl(urlsplit(path).query))
         expected = SearchRequest(
             query=query.get("q", ""), sort=query.get("sort", "relevance"),
             per_page=int(query.get("per_page", 10)),
@@ -540,3 +542,19 @@ def test_every_facet_link_is_the_search_with_that_one_value_more(client, path):
         assert link["href"] == "/search?" + query_string(expected)
         added += 1
     assert added
+    # Year and month links (also built in bulk): the same search narrowed to that period.
+    periods = 0
+    for link in links:
+        pairs = dict(parse_qsl(urlsplit(link["href"]).query))
+        if "from" not in pairs or (pairs.get("from"), pairs.get("to")) == (
+                query.get("from"), query.get("to")):
+            continue
+        first, last = (dt.date.fromisoformat(pairs[n]) for n in ("from", "to"))
+        assert period_of(first, last) is not None
+        expected = dataclasses.replace(SearchRequest(
+            query=query.get("q", ""), sort=query.get("sort", "relevance"),
+            per_page=int(query.get("per_page", 10)), topics=asked["topic"],
+            actors=asked["actor"]), date_from=first, date_to=last)
+        assert link["href"] == "/search?" + query_string(expected)
+        periods += 1
+    assert periods

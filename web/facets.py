@@ -8,6 +8,7 @@ month). A facet the engine adds without such a rule is still shown, with counts,
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import quote_plus, urlencode
 
@@ -83,7 +84,12 @@ def sidebar(search: SearchRequest, results: Results) -> list[FacetBox]:
         values = values[: SHOWN_VALUES + MORE_VALUES] + [
             v for v in values[SHOWN_VALUES + MORE_VALUES :] if v.value in chosen
         ]
-        adding = _adding(search, rule) if values_rule else None
+        if values_rule:
+            adding = _adding(search, rule)
+        elif rule and rule.kind == "period":
+            adding = _period(search)
+        else:
+            adding = None
         options = [_option(search, rule, v.value, v.count, adding) for v in values]
         # The coarsest period facet carries the from/to inputs, even when it has no values.
         date_form = bool(rule and rule.kind == "period" and not rule.within)
@@ -156,6 +162,25 @@ def _adding(search: SearchRequest, rule: FacetFilter):
     return lambda value: start + quote_plus(value) + end
 
 
+def _period(search: SearchRequest):
+    """A function giving the URL of `search` narrowed to a period (first and last day), like
+    `_adding` for "values" filters: one request and query string for all of a page's years
+    and months."""
+    placeholders = (dt.date(1, 1, 1), dt.date(1, 1, 2))  # no real period starts in year 1
+    narrowed = params.changed(search, page=1, date_from=placeholders[0],
+                              date_to=placeholders[1])
+    pairs = params.canonical_pairs(narrowed) if narrowed else []
+    found = ("from", placeholders[0].isoformat()), ("to", placeholders[1].isoformat())
+    at = pairs.index(found[0]) if found[0] in pairs else -1
+    if at < 0 or pairs[at + 1 : at + 2] != [found[1]]:  # not side by side: one at a time
+        return lambda first, last: _url(search, date_from=first, date_to=last)
+    path = search_url(params.DEFAULT)  # the bare page: the defaults add no parameters
+    before, after = urlencode(pairs[:at]), urlencode(pairs[at + 2 :])
+    start = path + "?" + (before + "&" if before else "")
+    end = "&" + after if after else ""
+    return lambda first, last: f"{start}from={first.isoformat()}&to={last.isoformat()}{end}"
+
+
 def _option(search: SearchRequest, rule: FacetFilter | None, value: str | None, count: int,
             adding=None):
     if rule is None:
@@ -164,9 +189,12 @@ def _option(search: SearchRequest, rule: FacetFilter | None, value: str | None, 
         if value is None:  # undated meetings: no date range selects them
             return FacetOption(dates.UNKNOWN_DATE, count, None)
         selected = dates.period_of(search.date_from, search.date_to) == value
-        first, last = (None, None) if selected else dates.period_range(value)
-        return FacetOption(dates.period_label(value), count,
-                           _url(search, date_from=first, date_to=last), selected)
+        if selected:  # the link removes the period
+            url = _url(search, date_from=None, date_to=None)
+        else:
+            first, last = dates.period_range(value)
+            url = adding(first, last) if adding else _url(search, date_from=first, date_to=last)
+        return FacetOption(dates.period_label(value), count, url, selected)
     chosen = getattr(search, rule.attribute)
     selected = value in chosen
     if not selected and adding is not None:

@@ -28,9 +28,19 @@ def search_url(search: SearchRequest, endpoint: str = "pages.search",
 
 def document_url(doc_id: str, search: SearchRequest | None = None, anchor: str | None = None):
     """A document, carrying the search it was found with (for highlights and the way back)."""
+    return document_urls(search)(doc_id, anchor)
+
+
+def document_urls(search: SearchRequest | None):
+    """`document_url` for many documents found with one search: its query string is made
+    once, not once per link (a result page links every hit, some twice)."""
     query = params.query_string(search) if search else ""
-    return (url_for("pages.document", doc_id=doc_id) + (f"?{query}" if query else "")
-            + (f"#{anchor}" if anchor else ""))
+    carried = f"?{query}" if query else ""
+
+    def url(doc_id: str, anchor: str | None = None) -> str:
+        return (url_for("pages.document", doc_id=doc_id) + carried
+                + (f"#{anchor}" if anchor else ""))
+    return url
 
 
 def absolute(site_url: str) -> str:

@@ -10,7 +10,7 @@ from search import SearchRequest, run
 from search import documents as search_documents
 
 from . import auth, facets, params, result_list, search_index
-from .links import absolute, document_url, mailto, search_url
+from .links import absolute, document_urls, mailto, search_url
 
 pages = Blueprint("pages", __name__)
 
@@ -53,6 +53,7 @@ def search():
     index = search_index()
     results = run(wanted, index)
     link = absolute(search_url(wanted))
+    doc_url = document_urls(wanted)
     return render_template(
         "results.html",
         search=wanted,
@@ -70,7 +71,7 @@ def search():
         feed=search_url(wanted, "feeds.search_feed", omit=("sort", "page", "per_page")),
         csv=search_url(wanted, "export.export_csv", omit=("page", "per_page")),
         json=search_url(wanted, "api.api_search"),
-        hit_url=lambda hit: document_url(hit.doc_id, wanted, hit.section_id),
+        hit_url=lambda hit: doc_url(hit.doc_id, hit.section_id),
     )
 
 
