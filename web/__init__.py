@@ -33,7 +33,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     """The Flask app. `config` overrides the environment and the config file (`INDEX`,
     `BASE_URL`, `CONFIG_FILE`, the `AUTH_*` login settings of `web.auth`, and Flask's own keys
     such as `TESTING`)."""
-    from . import auth, dates, errors, params
+    from . import auth, dates, errors, facets, params
     from . import config as settings
     from .api import api
     from .export import export
@@ -57,6 +57,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.add_template_filter(dates.long_time)
     app.add_template_filter(dates.period_label)
     app.add_template_global(params.canonical_pairs)
+    app.add_template_global(facets.facet_options)
 
     @app.after_request
     def add_security_headers(response):

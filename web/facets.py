@@ -10,7 +10,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
+from html import escape
 from urllib.parse import quote_plus, urlencode
+
+from markupsafe import Markup
 
 from search import Results, SearchRequest
 from search.facets import FACETS
@@ -67,6 +70,35 @@ class Chip:
     @property
     def remove_url(self) -> str:
         return search_url(self.without)
+
+
+def facet_options(options: list[FacetOption]) -> Markup:
+    """The list items of facet options: each a link that chooses (or, when chosen, removes)
+    its value, with its count and, for screen readers, what the number means.
+
+    Written here rather than in a template: a page lists about a hundred options, and Jinja
+    took ten times longer for them (~1 ms a page) than these few string joins."""
+    items = []
+    for option in options:
+        word = "resultaat" if option.count == 1 else "resultaten"
+        label = escape(option.label)
+        if option.url is None:
+            items.append(
+                '<li><span class="facet-option is-static">'
+                f'<span class="facet-label">{label}</span> '
+                f'<span class="facet-count">{option.count}'
+                f'<span class="visually-hidden"> {word}</span></span></span></li>')
+            continue
+        selected = " is-selected" if option.selected else ""
+        current = ' aria-current="true"' if option.selected else ""
+        chosen = ", gekozen (klik om te verwijderen)" if option.selected else ""
+        items.append(
+            f'<li><a class="facet-option{selected}" href="{escape(option.url)}"{current}>'
+            '<span class="check" aria-hidden="true"></span> '
+            f'<span class="facet-label">{label}</span> '
+            f'<span class="facet-count">{option.count}'
+            f'<span class="visually-hidden"> {word}{chosen}</span></span></a></li>')
+    return Markup("\n".join(items))
 
 
 def sidebar(search: SearchRequest, results: Results) -> list[FacetBox]:
