@@ -247,6 +247,15 @@ def test_pagination_shows_the_total_and_links_the_pages(client):
     assert '<span class="visually-hidden">Pagina </span>2</span>' in html  # current, no link
     assert page.link("Volgende")["href"] == "/search?sort=oldest&per_page=2&page=3"
     assert page.link("Vorige")["href"] == "/search?sort=oldest&per_page=2"
+    # Page links are built from one split query string: each is the canonical URL.
+    _, page = get_page(client, "/search?actor=Korpschef&sort=oldest&per_page=1&page=2")
+    numbered = [a["href"] for a in page.links if a["text"].startswith("Pagina ")]
+    assert len(numbered) >= 2  # page 1 and the last page at least
+    for href in numbered + [page.link("Volgende")["href"]]:
+        number = int(dict(parse_qsl(urlsplit(href).query)).get("page", 1))
+        expected = "actor=Korpschef&sort=oldest&per_page=1"
+        assert href == f"/search?{expected}" + (f"&page={number}" if number > 1 else "")
+    assert page.link("Volgende")["href"].endswith("&page=3")
 
 
 def test_a_page_beyond_the_last_says_so(client):

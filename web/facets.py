@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from html import escape
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import urlencode
 
 from markupsafe import Markup
 
@@ -19,7 +19,7 @@ from search import Results, SearchRequest
 from search.facets import FACETS
 
 from . import dates, params
-from .links import search_url
+from .links import search_url, split_url
 
 SHOWN_VALUES = 8  # the rest of a long facet goes behind "meer…"
 MORE_VALUES = 40
@@ -176,40 +176,30 @@ def period_text(search: SearchRequest) -> str:
 
 def _adding(search: SearchRequest, rule: FacetFilter):
     """A function giving the URL of `search` with one more value of a "values" filter (None
-    when no more may be added). Builds one request and splits its query string around the
-    new value, instead of a request and a query string per link: a page has about a hundred
-    such links."""
+    when no more may be added). One request and query string for all of a page's links of
+    the filter (about a hundred), split around the new value."""
     marker = "\x00"  # never a facet value
     chosen = getattr(search, rule.attribute)
     narrowed = params.changed(search, page=1, **{rule.attribute: (*chosen, marker)})
-    if narrowed is None:
+    name = rule.attribute[:-1]  # topics -> topic
+    split = split_url(narrowed, (name, marker)) if narrowed else None
+    if split is None:
         return lambda value: None
-    pairs = params.canonical_pairs(narrowed)
-    at = pairs.index((rule.attribute[:-1], marker))
-    name = pairs[at][0]
-    path = search_url(params.DEFAULT)  # the bare page: the defaults add no parameters
-    before, after = urlencode(pairs[:at]), urlencode(pairs[at + 1 :])
-    start = path + "?" + (before + "&" if before else "") + quote_plus(name) + "="
-    end = "&" + after if after else ""
-    return lambda value: start + quote_plus(value) + end
+    start, end = split
+    return lambda value: start + urlencode([(name, value)]) + end
 
 
 def _period(search: SearchRequest):
     """A function giving the URL of `search` narrowed to a period (first and last day), like
-    `_adding` for "values" filters: one request and query string for all of a page's years
-    and months."""
+    `_adding` for "values" filters."""
     placeholders = (dt.date(1, 1, 1), dt.date(1, 1, 2))  # no real period starts in year 1
     narrowed = params.changed(search, page=1, date_from=placeholders[0],
                               date_to=placeholders[1])
-    pairs = params.canonical_pairs(narrowed) if narrowed else []
-    found = ("from", placeholders[0].isoformat()), ("to", placeholders[1].isoformat())
-    at = pairs.index(found[0]) if found[0] in pairs else -1
-    if at < 0 or pairs[at + 1 : at + 2] != [found[1]]:  # not side by side: one at a time
+    split = split_url(narrowed, ("from", placeholders[0].isoformat()),
+                      ("to", placeholders[1].isoformat())) if narrowed else None
+    if split is None:
         return lambda first, last: _url(search, date_from=first, date_to=last)
-    path = search_url(params.DEFAULT)  # the bare page: the defaults add no parameters
-    before, after = urlencode(pairs[:at]), urlencode(pairs[at + 2 :])
-    start = path + "?" + (before + "&" if before else "")
-    end = "&" + after if after else ""
+    start, end = split
     return lambda first, last: f"{start}from={first.isoformat()}&to={last.isoformat()}{end}"
 
 

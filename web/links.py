@@ -7,7 +7,7 @@ behind a proxy the address the server sees is not the one colleagues can open.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import current_app, request, url_for
 
@@ -24,6 +24,24 @@ def search_url(search: SearchRequest, endpoint: str = "pages.search",
     leaving out the parameters in `omit`."""
     query = params.query_string(search, omit=omit)
     return url_for(endpoint) + (f"?{query}" if query else "")
+
+
+def split_url(search: SearchRequest, *marked: tuple[str, str]) -> tuple[str, str] | None:
+    """The result page URL of `search` cut around its parameters `marked` (side by side in
+    canonical order): `start + other parameters + end` is then the URL of the same search with
+    other values there. None when they are not found side by side.
+
+    A page links dozens of variations of its search (facet values, periods, pages): one
+    request and query string for all of them, instead of one each."""
+    pairs = params.canonical_pairs(search)
+    for at in range(len(pairs) - len(marked) + 1):
+        if tuple(pairs[at : at + len(marked)]) == marked:
+            break
+    else:
+        return None
+    before, after = urlencode(pairs[:at]), urlencode(pairs[at + len(marked) :])
+    start = url_for("pages.search") + "?" + (before + "&" if before else "")
+    return start, "&" + after if after else ""
 
 
 def document_url(doc_id: str, search: SearchRequest | None = None, anchor: str | None = None):

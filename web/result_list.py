@@ -11,7 +11,7 @@ from search import Hit, Results, SearchIndex, SearchRequest, run
 from search.request import MAX_PAGE
 
 from . import facets, params
-from .links import search_url
+from .links import search_url, split_url
 
 PAGE_LINKS_AROUND = 2
 _WORD = re.compile(r"[^\s\"()]+")
@@ -78,9 +78,13 @@ class Pagination:
 def paginate(search: SearchRequest, results: Results) -> Pagination:
     """Page links around the current page, with the first and last page always in reach."""
     pages = min(MAX_PAGE, math.ceil(results.total / search.per_page))
+    first_page = search_url(params.changed(search, page=1))
+    split = split_url(params.changed(search, page=2), ("page", "2")) if pages > 1 else None
 
     def url(page: int) -> str:
-        return search_url(params.changed(search, page=page))
+        if page == 1 or split is None:
+            return first_page if page == 1 else search_url(params.changed(search, page=page))
+        return f"{split[0]}page={page}{split[1]}"
 
     links: list[PageLink] = []
     for number in range(1, pages + 1):
