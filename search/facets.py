@@ -70,7 +70,9 @@ class _Column:
         self.name_rank = np.empty(len(self.values), dtype=np.int64)
         self.name_rank[by_name] = np.arange(len(self.values))
         self.single = None
-        self.heavy = np.zeros(0, dtype=np.intp)
+        self.heavy = np.zeros(0, dtype=np.intp)  # the values with a bitmap
+        self.row_of = np.full(len(self.values), -1, dtype=np.intp)  # a value's bitmap, or -1
+        self.bitmaps = np.zeros((0, _words(size)), dtype=np.uint64)
         if not (np.diff(docs) == 0).any():
             # Each document's value (len(values) for none): counting reads one number a match.
             self.single = np.full(size, len(self.values), dtype=np.int32)
@@ -78,14 +80,12 @@ class _Column:
         else:
             documents = np.bincount(codes, minlength=len(self.values))
             self.heavy = np.flatnonzero(documents >= max(1, size * self.BITMAP_SHARE))
+            self.row_of[self.heavy] = np.arange(self.heavy.size)
+            rows = self.row_of[codes]
             bitmaps = np.zeros((self.heavy.size, _words(size) * 64), dtype=bool)
-            row_of = np.full(len(self.values), -1, dtype=np.intp)
-            row_of[self.heavy] = np.arange(self.heavy.size)
-            rows = row_of[codes]
             bitmaps[rows[rows >= 0], docs[rows >= 0]] = True
             self.bitmaps = _bits(bitmaps)
             docs, codes = docs[rows < 0], codes[rows < 0]
-            self.row_of = row_of
         # The remaining pairs (all of them without bitmaps). 32-bit (document numbers stay
         # below 2**31): every search process holds these.
         self.docs = docs.astype(np.int32)

@@ -547,7 +547,6 @@ class Vectors:
     def _bm25(self, q: query.Term, searcher, docs, weights) -> np.ndarray:
         norm = self._norm(searcher, q.fieldname)
         weights = weights.astype(np.float64)
-        k1 = self.weighting.K1
         if norm is None:  # a field BM25F does not score by length: Whoosh's scorer decides
             scorer = self.weighting.scorer(searcher, q.fieldname, q.text)
             lengths = self._field_lengths(searcher.reader(), q.fieldname)[docs]
@@ -556,7 +555,7 @@ class Vectors:
         else:
             # Whoosh's BM25FScorer, minus its setup: that looks the term up in every segment
             # for quality bounds that array scoring never uses, and cost more than the sums.
-            idf = searcher.idf(q.fieldname, q.text)
+            idf, k1 = searcher.idf(q.fieldname, q.text), self.weighting.K1
             norm_docs = norm[docs]
         bm25 = idf * ((weights * (k1 + 1)) / (weights + norm_docs))
         return bm25 * q.boost

@@ -76,8 +76,8 @@ def facet_options(options: list[FacetOption]) -> Markup:
     """The list items of facet options: each a link that chooses (or, when chosen, removes)
     its value, with its count and, for screen readers, what the number means.
 
-    Written here rather than in a template: a page lists about a hundred options, and Jinja
-    took ten times longer for them (~1 ms a page) than these few string joins."""
+    Written here rather than in a template: a page lists about a hundred options, and a
+    Jinja loop over them took ~0.9 ms of the page's 2.1 ms of templates."""
     items = []
     for option in options:
         word = "resultaat" if option.count == 1 else "resultaten"
