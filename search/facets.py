@@ -139,21 +139,24 @@ class _Selection:
     def __init__(self, docnums: np.ndarray, size: int):
         self.docnums = docnums
         self.size = size
-        self._mask = self._bits = None
+        self._flags = self._bits = None
 
     @property
     def mask(self) -> np.ndarray:
-        if self._mask is None:
-            self._mask = np.zeros(self.size, dtype=bool)
-            self._mask[self.docnums] = True
-        return self._mask
+        return self.flags[: self.size]
+
+    @property
+    def flags(self) -> np.ndarray:
+        """The mask padded to whole 64-bit words (what `bits` packs)."""
+        if self._flags is None:
+            self._flags = np.zeros(_words(self.size) * 64, dtype=bool)
+            self._flags[self.docnums] = True
+        return self._flags
 
     @property
     def bits(self) -> np.ndarray:
         if self._bits is None:
-            flags = np.zeros(_words(self.size) * 64, dtype=bool)
-            flags[self.docnums] = True
-            self._bits = _bits(flags)
+            self._bits = _bits(self.flags)
         return self._bits
 
 

@@ -466,17 +466,13 @@ class Vectors:
                 if isinstance(child, query.Term):
                     docs, scores = self._sparse(child, searcher)
                     np.add.at(score, docs, scores)  # faster than `score[docs] +=` here
-                    if mask is None or not both:
-                        if mask is None:
-                            mask = np.zeros(self.size, dtype=bool)
+                    if mask is not None and not both:
                         mask[docs] = True
-                    else:
-                        child_mask = np.zeros(self.size, dtype=bool)
-                        child_mask[docs] = True
-                        mask &= child_mask
-                    continue
-                child_mask, child_score = self._node(child, searcher)
-                score += child_score
+                        continue
+                    child_mask = self._mask(docs)
+                else:
+                    child_mask, child_score = self._node(child, searcher)
+                    score += child_score
                 if mask is None:
                     mask = child_mask  # a new array: changed in place
                 else:
@@ -512,8 +508,7 @@ class Vectors:
         for word in q.words:
             docs, scores = self._sparse(query.Term(q.fieldname, word), searcher)
             np.add.at(score, docs, scores)
-            word_mask = np.zeros(self.size, dtype=bool)
-            word_mask[docs] = True
+            word_mask = self._mask(docs)
             mask = word_mask if mask is None else np.logical_and(mask, word_mask, out=mask)
         candidates = np.flatnonzero(mask)
         if candidates.size:
@@ -528,11 +523,15 @@ class Vectors:
 
     def _term(self, q: query.Term, searcher):
         docs, scores = self._sparse(q, searcher)
-        mask = np.zeros(self.size, dtype=bool)
         score = np.zeros(self.size, dtype=np.float64)
-        mask[docs] = True
         score[docs] = scores
-        return mask, score
+        return self._mask(docs), score
+
+    def _mask(self, docs: np.ndarray) -> np.ndarray:
+        """A new mask over all documents with `docs` set."""
+        mask = np.zeros(self.size, dtype=bool)
+        mask[docs] = True
+        return mask
 
     def _sparse(self, q: query.Term, searcher) -> tuple[np.ndarray, np.ndarray]:
         """A term's matching documents and their scores, without arrays over all documents:
