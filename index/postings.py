@@ -12,8 +12,14 @@ Relies on the block and term-info layout of whoosh-reloaded 2.7.5 (`W3PostingsWr
 
 from __future__ import annotations
 
+import collections
+import itertools
+import multiprocessing
 import zlib
 from array import array
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pickle import dumps
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
@@ -24,53 +30,123 @@ from .blocks import block_parts
 
 _TERM_INFO = W3TermInfo._struct
 
+# From this many postings a commit encodes the blocks in worker processes (the other core
+# would otherwise sit idle: every file has been read by then); below it, starting them costs
+# more than they save (an incremental run's segment has some 100,000 postings).
+PARALLEL_MIN_POSTINGS = 1_000_000
+ENCODE_WORKERS = 2
+CHUNK_POSTINGS = 100_000  # postings per task handed to a worker
+CHUNKS_AHEAD = 6  # tasks in flight: bounds the memory of encoded, unwritten blocks
 
-def write_terms(fieldwriter, schema, lengths, terms) -> None:
+
+def write_terms(fieldwriter, schema, lengths, terms: Sequence,
+                also: Callable | None = None) -> None:
     """Write `terms` ((field, term bytes, documents, weights, value sizes, values) per term,
-    sorted, as `MemoryPool.raw_terms` yields them) through Whoosh's field writer's files.
+    sorted, as `MemoryPool.terms` yields them) through Whoosh's field writer's files, handing
+    each term to `also` too (the flat postings) as it is written.
 
-    `lengths` gives each field's document lengths (or None), for the blocks' statistics."""
-    current = None
+    `lengths` gives each field's document lengths (or None), for the blocks' statistics.
+    Large segments have their blocks encoded by worker processes, in chunks of terms, while
+    this process writes the chunks in order."""
     postfile = fieldwriter._postfile
     tindex = fieldwriter._tindex
-    for fieldname, tbytes, docs, weights, sizes, data in terms:
+    codec = fieldwriter._codec
+    if codec._inlinelimit > 1:
+        raise ValueError("postings inlined in the term table are not supported")
+    specs = {}
+    for term in terms:
+        if term[0] not in specs:
+            fixed = schema[term[0]].format.fixed_value_size()
+            specs[term[0]] = _FieldSpec(
+                codec._blocklimit, codec._compression,
+                lengths.table(term[0]) if lengths is not None else None,
+                None if fixed is None or fixed < 0 else fixed,
+            )
+    current = prefix = None
+    for term, (info, blob) in zip(terms, _encoded_terms(terms, specs), strict=True):
+        fieldname, tbytes = term[0], term[1]
         if fieldname != current:
             if current is not None:
                 fieldwriter.finish_field()
-            field = schema[fieldname]
-            fieldwriter.start_field(fieldname, field)  # numbers the field in the term table
-            blocks = fieldwriter._postwriter
-            if blocks._inlinelimit > 1:
-                raise ValueError("postings inlined in the term table are not supported")
-            fixed = field.format.fixed_value_size()
-            spec = _FieldSpec(
-                pack_ushort(fieldwriter._fieldid), blocks._blocklimit, blocks._compression,
-                lengths.table(fieldname) if lengths is not None else None,
-                None if fixed is None or fixed < 0 else fixed,
-            )
+            fieldwriter.start_field(fieldname, schema[fieldname])  # numbers the field
+            prefix = pack_ushort(fieldwriter._fieldid)
             current = fieldname
         start = postfile.tell()
-        postfile.write(WHOOSH3_HEADER_MAGIC)
-        info = _write_blocks(postfile, spec, docs, weights, sizes, data)
-        tindex.add(spec.prefix + tbytes,
-                   info + pack_long(start) + pack_int(postfile.tell() - start))
+        postfile.write(blob)
+        tindex.add(prefix + tbytes, info + pack_long(start) + pack_int(len(blob)))
+        if also is not None:
+            also(*term)
     if current is not None:
         fieldwriter.finish_field()
 
 
-class _FieldSpec:
-    __slots__ = ("prefix", "limit", "compression", "lengths", "fixed")
+def _encoded_terms(terms: Sequence, specs: dict):
+    """(term info without its extent, header and blocks) of each term, in order."""
+    if sum(len(term[2]) for term in terms) < PARALLEL_MIN_POSTINGS:
+        yield from _encode(terms, specs, 0, len(terms))
+        return
+    bounds = []
+    begin = counted = 0
+    for i, term in enumerate(terms):
+        counted += len(term[2])
+        if counted >= CHUNK_POSTINGS:
+            bounds.append((begin, i + 1))
+            begin, counted = i + 1, 0
+    if begin < len(terms):
+        bounds.append((begin, len(terms)))
+    global _SHARED
+    # The workers are forked: they see the terms in memory, and only the bounds of a chunk
+    # and its encoded blocks cross a pipe.
+    _SHARED = (terms, specs)
+    done = 0
+    try:
+        with ProcessPoolExecutor(ENCODE_WORKERS,
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            upcoming = iter(bounds)
+            waiting = collections.deque(
+                pool.submit(_encode_chunk, b) for b in itertools.islice(upcoming, CHUNKS_AHEAD))
+            while waiting:
+                chunk = waiting.popleft().result()
+                waiting.extend(pool.submit(_encode_chunk, b)
+                               for b in itertools.islice(upcoming, 1))
+                done += 1
+                yield from chunk
+    except BrokenProcessPool:
+        # A worker died (killed for its memory, say): this process encodes the rest itself.
+        for begin, end in bounds[done:]:
+            yield from _encode(terms, specs, begin, end)
+    finally:
+        _SHARED = None
 
-    def __init__(self, prefix, limit, compression, lengths, fixed):
-        self.prefix = prefix
+
+_SHARED: tuple | None = None
+
+
+def _encode_chunk(bounds: tuple[int, int]) -> list:
+    terms, specs = _SHARED
+    return list(_encode(terms, specs, *bounds))
+
+
+def _encode(terms: Sequence, specs: dict, begin: int, end: int):
+    for i in range(begin, end):
+        fieldname, _, docs, weights, sizes, data = terms[i]
+        yield _term_blocks(specs[fieldname], docs, weights, sizes, data)
+
+
+class _FieldSpec:
+    __slots__ = ("limit", "compression", "lengths", "fixed")
+
+    def __init__(self, limit, compression, lengths, fixed):
         self.limit = limit
         self.compression = compression
         self.lengths = lengths  # document -> length (None for 0), or None
         self.fixed = fixed  # the format's fixed value size, or None for variable values
 
 
-def _write_blocks(postfile, spec: _FieldSpec, docs, weights, sizes, data) -> bytes:
-    """Write one term's blocks; its term info (without the extent) as Whoosh packs it."""
+def _term_blocks(spec: _FieldSpec, docs, weights, sizes, data) -> tuple[bytes, bytes]:
+    """One term's info (without its extent) as Whoosh packs it, and its header and blocks
+    as they go into the postings file."""
+    out = [WHOOSH3_HEADER_MAGIC]
     count = len(docs)
     limit, compression, table = spec.limit, spec.compression, spec.lengths
     total_weight = 0
@@ -103,10 +179,9 @@ def _write_blocks(postfile, spec: _FieldSpec, docs, weights, sizes, data) -> byt
         infobytes = dumps((end - begin, ids[-1], block_max, compression,
                            length_to_byte(block_min), length_to_byte(block_max_length)), 2)
         length = len(infobytes) + len(databytes)
-        postfile.write(pack_int(-length if end == count else length))
-        postfile.write(infobytes)
-        postfile.write(databytes)
-    return _TERM_INFO.pack(
+        out += (pack_int(-length if end == count else length), infobytes, databytes)
+    info = _TERM_INFO.pack(
         False, total_weight, count, 0 if min_length is None else length_to_byte(min_length),
         length_to_byte(max_length), max_weight, docs[0], docs[-1],
     )
+    return info, b"".join(out)

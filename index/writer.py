@@ -332,19 +332,12 @@ class FastSegmentWriter(SegmentWriter):
         folder = getattr(self.storage, "folder", None)  # None: an index in memory (tests)
         flat = FlatWriter(name for name in self.schema.names()
                           if isinstance(self.schema[name].format, CompactPositions))
-        write_terms(self.fieldwriter, self.schema, lengths, _feeding(flat, self.pool.terms()))
+        write_terms(self.fieldwriter, self.schema, lengths, list(self.pool.terms()), flat.add)
         if folder is not None:
             flat.write(path_of(folder, self.newsegment.segment_id()))
         self.fieldwriter.close()
         if perdoc is not None:
             perdoc.close()
-
-
-def _feeding(flat: FlatWriter, terms):
-    """The pool's terms, each also handed to `flat` on its way to the segment's files."""
-    for term in terms:
-        flat.add(*term)
-        yield term
 
 
 def _blocks(matcher) -> list | None:

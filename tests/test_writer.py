@@ -11,6 +11,7 @@ from conftest import write_minutes
 from whoosh.writing import SegmentWriter
 
 import index.pipeline as pipeline
+import index.postings
 import index.writer
 from index.pipeline import run
 from index.store import IndexStore
@@ -102,6 +103,10 @@ def _build(folder: Path, index_dir: Path, monkeypatch, stock: bool, pool: bool,
             patch.setattr(pipeline, "FastSegmentWriter", _stock_writer)
             patch.setattr(pipeline, "_fields", _plain_analysis)
         patch.setattr(pipeline, "POOL_MIN_FILES", 0 if pool else 10**9)
+        # With the pool, the commit's blocks are encoded by worker processes too, in many
+        # small chunks.
+        patch.setattr(index.postings, "PARALLEL_MIN_POSTINGS", 0 if pool else 10**12)
+        patch.setattr(index.postings, "CHUNK_POSTINGS", 300)
         if merge is None:
             patch.setattr(index.writer, "MERGE_FLOOR", 0)
             patch.setattr(index.writer, "MERGE_FACTOR", 0)
@@ -164,6 +169,54 @@ def test_worker_processes_write_what_one_process_writes(archive, tmp_path, monke
     pooled = _build(archive, tmp_path / "pooled", monkeypatch, stock=False, pool=True)
     single = _build(copy, tmp_path / "single", monkeypatch, stock=False, pool=False)
     assert pooled == single
+
+
+def _segment_files(index_dir: Path) -> dict[str, bytes]:
+    """The bytes of each file of the index's only segment, by its kind (the part of the
+    name after the segment's random id)."""
+    ix, _ = IndexStore(index_dir).open()
+    (segment,) = ix._segments()
+    folder = Path(ix.storage.folder)
+    prefix = segment.segment_id()
+    return {p.name[len(prefix):]: p.read_bytes() for p in folder.iterdir()
+            if p.name.startswith(prefix)}
+
+
+def test_blocks_encoded_by_worker_processes_are_the_bytes_one_process_writes(
+        archive, tmp_path, monkeypatch):
+    files = {}
+    for parallel in (True, False):
+        monkeypatch.setattr(index.postings, "PARALLEL_MIN_POSTINGS", 0 if parallel else 10**12)
+        monkeypatch.setattr(index.postings, "CHUNK_POSTINGS", 300)
+        run([archive], IndexStore(tmp_path / str(parallel)))
+        files[parallel] = _segment_files(tmp_path / str(parallel))
+    assert any(kind.endswith(".pst") for kind in files[True])
+    assert files[True] == files[False]
+
+
+def test_a_commit_whose_encoding_process_dies_is_finished_by_the_indexer(
+        archive, index_dir, monkeypatch):
+    # A worker encoding blocks at commit dies (killed for its memory, say): the indexer
+    # encodes the rest itself, and the run commits a complete, searchable index.
+    import os
+
+    encode = index.postings._encode
+    indexer = os.getpid()
+
+    def deadly(terms, specs, begin, end):
+        if os.getpid() != indexer and begin > 0:  # a worker, past the first chunk
+            os._exit(9)
+        return encode(terms, specs, begin, end)
+
+    monkeypatch.setattr(index.postings, "_encode", deadly)
+    monkeypatch.setattr(index.postings, "PARALLEL_MIN_POSTINGS", 0)
+    monkeypatch.setattr(index.postings, "CHUNK_POSTINGS", 300)
+    report = run([archive], IndexStore(index_dir))
+    assert not report.failed
+    copy = index_dir.parent / "serial"
+    monkeypatch.setattr(index.postings, "PARALLEL_MIN_POSTINGS", 10**12)
+    run([archive], IndexStore(copy))
+    assert _segment_files(index_dir) == _segment_files(copy)
 
 
 def test_an_unreadable_file_among_many_is_reported_and_the_rest_indexed(archive, index_dir,
