@@ -14,7 +14,7 @@ from .analysis import ANALYSIS_VERSION, dutch_analyzer
 from .positions import compact
 
 # Part of every index's manifest: an index written with another version is rebuilt.
-SCHEMA_VERSION = f"3.{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"4.{ANALYSIS_VERSION}"
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,8 @@ def build_schema() -> fields.Schema:
     return fields.Schema(
         section_id=fields.ID(stored=True, unique=True),
         doc_id=fields.ID(stored=True),
-        position=fields.NUMERIC(int, stored=True),
+        # Stored only: search reads it from the stored fields, never queries it.
+        position=fields.STORED(),
         # spelling=True keeps the unstemmed words too, for "Bedoelde u …?" suggestions.
         title=compact(fields.TEXT(analyzer=analyzer, stored=True, spelling=True)),
         heading=compact(fields.TEXT(analyzer=analyzer, stored=True, spelling=True)),
@@ -69,7 +70,9 @@ def build_schema() -> fields.Schema:
         # of the postings, and search finds the words to mark from their positions.
         text=compact(fields.TEXT(analyzer=analyzer, stored=True, spelling=True)),
         date=fields.ID(stored=True),
-        date_num=fields.NUMERIC(int, bits=32, signed=False, sortable=True),
+        # Search reads the dates from the column; no range terms (shift_step=0 indexes the
+        # exact value only, instead of eight terms per agenda item).
+        date_num=fields.NUMERIC(int, bits=32, signed=False, sortable=True, shift_step=0),
         year=fields.ID(),
         month=fields.ID(),
         actor=fields.KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
