@@ -74,26 +74,27 @@ class MemoryPool:
             entry[2].append(len(vbytes))
             entry[3].extend(vbytes)
 
-    def add_analysed(self, fieldname: str, docnum: int, items, boost: float) -> int:
-        """Add the postings of one analysed field value ((term, frequency, weight, value
-        bytes) items); returns the sum of the frequencies (the field's length). One loop
-        with everything local: this runs for every posting of the archive."""
+    def add_analysed(self, fieldname: str, docnum: int, value, boost: float) -> int:
+        """Add the postings of one analysed field value (an `Analysed`); returns the sum of
+        the frequencies (the field's length). One loop with everything local: this runs for
+        every posting of the archive."""
+        names, counts, sizes, data, format_boost = value
         terms = self._terms_of(fieldname)
         get = terms.get
-        length = 0
-        for term, freq, weight, vbytes in items:
-            tbytes = term.encode("utf-8")
+        at = 0
+        for tbytes, count, size in zip(names.split(b"\n"), counts, sizes, strict=False):
             entry = get(tbytes)
             if entry is None:
                 entry = terms[tbytes] = (array("i"), array("d"), array("i"), bytearray())
             elif entry[0][-1] > docnum:
                 self._unordered = True
             entry[0].append(docnum)
-            entry[1].append(weight * boost)
-            entry[2].append(len(vbytes))
-            entry[3].extend(vbytes)
-            length += freq
-        return length
+            entry[1].append(count * format_boost * boost)
+            entry[2].append(size)
+            end = at + size
+            entry[3].extend(data[at:end])
+            at = end
+        return sum(counts)
 
     def add_postings(self, fieldname: str, tbytes: bytes, docs, weights, values) -> None:
         """Add several postings of one term at once (a block of a segment being merged):
