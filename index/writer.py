@@ -22,6 +22,7 @@ from itertools import accumulate
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.columns import TranslatingColumnReader
+from whoosh.fields import ID, KEYWORD, NUMERIC
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
@@ -38,6 +39,7 @@ MERGE_FACTOR = 3  # a larger one when it holds at most this many times what is g
 MERGE_CEILING = 20_000  # larger segments are left alone (a rebuild makes one of all)
 
 _LENGTHS = [byte_to_length(b) if b else None for b in range(256)]
+REMEMBERED_POSTINGS = 100_000  # field values whose postings a writer remembers
 
 
 class MemoryPool:
@@ -199,6 +201,8 @@ class FastSegmentWriter(SegmentWriter):
         self.pool.cleanup()
         self.pool = MemoryPool()
         self.mergetype = merge_segments
+        self._kinds: dict[str, tuple] = {}
+        self._postings_of: dict[tuple, tuple] = {}
 
     def add_document(self, **fields):
         """Whoosh's `add_document`, with the postings of values the indexer analysed
@@ -217,10 +221,10 @@ class FastSegmentWriter(SegmentWriter):
                 value = fields[fieldname]
                 if value is None:
                     continue
-                field = schema[fieldname]
-                if not isinstance(value, Analysed) or field.vector \
-                        or field.separate_spelling():
-                    self._add_field(fields, fieldname, field, value, docnum, docboost)
+                field, plain, repeating = self._kind(fieldname)
+                if not plain or not isinstance(value, Analysed):
+                    self._add_field(fields, fieldname, field, value, docnum, docboost,
+                                    repeating)
                     continue
                 boost = self._field_boost(fields, fieldname, docboost)
                 length = self.pool.add_analysed(fieldname, docnum, value, boost)
@@ -232,13 +236,40 @@ class FastSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def _add_field(self, fields, fieldname, field, value, docnum, docboost) -> None:
+    def _kind(self, fieldname: str) -> tuple:
+        """(field, whether its postings come from its format alone (no vector, no separate
+        spelling words), whether a value's postings are worth remembering) of a field."""
+        kind = self._kinds.get(fieldname)
+        if kind is None:
+            field = self.schema[fieldname]
+            plain = not field.vector and not field.separate_spelling()
+            # Years, months, dates, topics, actors: a few values on many agenda items.
+            repeating = plain and not field.unique and isinstance(
+                field, (ID, KEYWORD, NUMERIC))
+            kind = self._kinds[fieldname] = (field, plain, repeating)
+        return kind
+
+    def _postings(self, fieldname: str, field, value) -> tuple:
+        """`field.index(value)`, remembered: Whoosh's analysers cost more than the postings
+        they make, and these values recur (the result depends on the value alone)."""
+        key = (fieldname, value)
+        postings = self._postings_of.get(key)
+        if postings is None:
+            if len(self._postings_of) >= REMEMBERED_POSTINGS:
+                self._postings_of.clear()
+            postings = self._postings_of[key] = tuple(field.index(value))
+        return postings
+
+    def _add_field(self, fields, fieldname, field, value, docnum, docboost,
+                   repeating: bool = False) -> None:
         """One field as Whoosh's `add_document` adds it (whoosh-reloaded 2.7.5)."""
         add_post = self.pool.add
         length = 0
         if field.indexed:
             fieldboost = self._field_boost(fields, fieldname, docboost)
-            for tbytes, freq, weight, vbytes in field.index(value):
+            postings = (self._postings(fieldname, field, value)
+                        if repeating and isinstance(value, (str, int)) else field.index(value))
+            for tbytes, freq, weight, vbytes in postings:
                 if field.scorable:
                     length += freq
                 add_post((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
