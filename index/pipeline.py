@@ -349,7 +349,9 @@ def _process(file_path: Path, shown: str, root_abs: str, key: str, digest: str, 
     if not result.texts:
         raise UnreadableDocument(shown, "; ".join(result.problems) or "no text found")
     documents = [build_document(raw, key, shown, file_path, vocabularies) for raw in result.texts]
-    ruled = vocabularies.access.labels_for(rule_paths(file_path, Path(root_abs)))
+    access = vocabularies.access
+    # Finding the paths costs system calls per file: not without rules to match them with.
+    ruled = access.labels_for(rule_paths(file_path, Path(root_abs))) if access.rules else ()
     problems = list(result.problems)
     for raw, document in zip(result.texts, documents, strict=True):
         document.access, label_problems = document_labels(raw.meta.get("access"), ruled)

@@ -75,18 +75,12 @@ def analysed(field, text: str, terms) -> Analysed:
     format_ = field.format
     encode = format_.encode
     found = terms(text)
-    counts = array("i")
-    values = []
-    for places in found.values():
-        count = len(places)
-        counts.append(count)
-        # Most postings hold one position: their encoding without a method call.
-        if count == 1 and 0 <= places[0] <= 0xFF:
-            values.append(_SINGLE[places[0]])
-        else:
-            values.append(encode(places))
+    places = found.values()
+    # Most postings hold one position: their encoding without a method call.
+    values = [_SINGLE[p[0]] if len(p) == 1 and 0 <= p[0] <= 0xFF else encode(p) for p in places]
     # Index terms are words (`analysis.WORD`): no newline in them.
-    return Analysed(("\n".join(found).encode("utf-8"), counts, array("i", map(len, values)),
+    return Analysed(("\n".join(found).encode("utf-8"), array("i", map(len, places)),
+                     array("i", map(len, values)),
                      b"".join(values), format_.field_boost))
 
 
