@@ -35,6 +35,8 @@ def assign_topics(heading: str, text: str, rules: list[TopicRule]) -> list[Topic
 
 def fold(word: str) -> str:
     """Lower case without accents: "Efficiënt" -> "efficient"."""
+    if word.isascii():  # the common case: nothing to decompose
+        return word.lower()
     decomposed = unicodedata.normalize("NFD", word.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

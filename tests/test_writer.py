@@ -269,6 +269,27 @@ def test_postings_added_out_of_document_order_come_out_sorted():
     assert second[1] == b"zorg" and list(second[2]) == [1]
 
 
+def test_analysed_values_added_out_of_document_order_come_out_sorted():
+    # A value of an earlier document that comes after a later one (another field in
+    # between) still leaves every term's postings sorted.
+    from array import array
+
+    from index.positions import Analysed
+
+    def value(*terms):
+        return Analysed(("\n".join(terms).encode(), array("i", [1] * len(terms)),
+                         array("i", [2] * len(terms)), b"B\x00" * len(terms), 1.0))
+
+    pool = MemoryPool()
+    pool.add_analysed("text", 4, value("vuurwerk", "zorg"), 1.0)
+    pool.add(("actor", b"Burgemeester", 9, 1.0, None))  # a later document, another field
+    pool.add_analysed("text", 6, value("zorg"), 1.0)
+    assert pool.add_analysed("text", 2, value("vuurwerk", "politie"), 1.0) == 2
+    found = {term: list(docs) for _, term, docs, *_ in pool.terms()}
+    assert found == {b"Burgemeester": [9], b"politie": [2], b"vuurwerk": [2, 4],
+                     b"zorg": [4, 6]}
+
+
 def test_an_archive_growing_a_meeting_at_a_time_copies_little_and_keeps_few_segments():
     # The writer's merge policy, followed over years of runs of one meeting (5 agenda items)
     # each: on a 100,000-item archive, and from nothing. Each segment slows every search;
