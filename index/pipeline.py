@@ -7,10 +7,8 @@ Everything lands in one commit; a failure leaves the previous generation live.
 
 from __future__ import annotations
 
-import collections
 import functools
 import hashlib
-import itertools
 import multiprocessing
 import os
 import re
@@ -32,6 +30,7 @@ from .dates import meeting_date
 from .documents import AgendaItem, Document, RawText, TopicMatch
 from .errors import BestuurszoekerError, IndexUnwritable, UnreadableDocument
 from .flat import write_missing as write_flat_postings
+from .ordered import in_order
 from .positions import CompactPositions, analysed
 from .schema import UNKNOWN, build_schema
 from .sections import split
@@ -273,14 +272,7 @@ def _processed(todo: list[_Job], vocabularies: Vocabularies):
     while done < len(batches):
         pool = _pool(_workers(), vocabularies)
         try:
-            upcoming = iter(batches[done:])
-            waiting = collections.deque(pool.submit(_outcomes, batch)
-                                        for batch in itertools.islice(upcoming, POOL_AHEAD))
-            while waiting:
-                future = waiting.popleft()
-                waiting.extend(pool.submit(_outcomes, batch)
-                               for batch in itertools.islice(upcoming, 1))
-                outcomes = future.result()
+            for outcomes in in_order(pool, _outcomes, batches[done:], POOL_AHEAD):
                 done += 1
                 yield from outcomes
         except BrokenProcessPool:

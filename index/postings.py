@@ -12,8 +12,6 @@ Relies on the block and term-info layout of whoosh-reloaded 2.7.5 (`W3PostingsWr
 
 from __future__ import annotations
 
-import collections
-import itertools
 import multiprocessing
 import zlib
 from array import array
@@ -27,6 +25,7 @@ from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
 from .blocks import block_parts
+from .ordered import in_order
 
 _TERM_INFO = W3TermInfo._struct
 
@@ -106,13 +105,7 @@ def _encoded_terms(terms: Sequence, specs: dict):
     try:
         with ProcessPoolExecutor(ENCODE_WORKERS,
                                  mp_context=multiprocessing.get_context("fork")) as pool:
-            upcoming = iter(bounds)
-            waiting = collections.deque(
-                pool.submit(_encode_chunk, b) for b in itertools.islice(upcoming, CHUNKS_AHEAD))
-            while waiting:
-                chunk = waiting.popleft().result()
-                waiting.extend(pool.submit(_encode_chunk, b)
-                               for b in itertools.islice(upcoming, 1))
+            for chunk in in_order(pool, _encode_chunk, bounds, CHUNKS_AHEAD):
                 done += 1
                 yield from chunk
     except BrokenProcessPool:
