@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .arrays import decode_varints, encode_varints, ranges, varint_sizes
+from .pool import extend_entry
 from .positions import CompactPositions, decode_packed
 
 SUFFIX = ".flat"
@@ -110,7 +111,7 @@ def write_missing(ix) -> None:
 def _from_whoosh(leaf) -> FlatWriter | None:
     """A segment's full-text postings gathered from its Whoosh blocks (None when a block is
     not as this project's writer makes them: search then keeps reading it through Whoosh)."""
-    from .writer import extend_entry, segment_blocks  # the writer's merge reads them so too
+    from .writer import segment_blocks  # the writer's merge reads them so too
 
     schema = leaf.schema
     names = [n for n in schema.names() if isinstance(schema[n].format, CompactPositions)]

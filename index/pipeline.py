@@ -25,6 +25,7 @@ from .access import AccessRules, document_labels, load_access_rules, rule_paths
 from .actors import extract_actors
 from .analysis import term_positions
 from .clean import clean
+from .collection import collect_less, collecting_less
 from .columns import write_missing as write_columns
 from .dates import meeting_date
 from .documents import AgendaItem, Document, RawText, TopicMatch
@@ -313,6 +314,7 @@ _VOCABULARIES: Vocabularies | None = None
 def _set_vocabularies(vocabularies: Vocabularies) -> None:
     global _VOCABULARIES
     _VOCABULARIES = vocabularies
+    collect_less()
     try:
         os.nice(WORKER_NICENESS)
     except OSError:  # not allowed here: equal shares only cost some speed
@@ -500,32 +502,33 @@ def _write(ix, kept: dict[str, dict], todo: list[_Job], gone: list[str],
     # 100,000 agenda items; plain files are read on demand.
     writer = FastSegmentWriter(ix, compound=False)
     written: list[tuple[str, dict]] = []
-    try:
-        for path in gone:
-            for doc in kept.get(path, {}).get("documents", []):
-                writer.delete_by_term("doc_id", doc["doc_id"])
-        for job, outcome in _processed(todo, vocabularies):
-            progress(job)
-            if isinstance(outcome, str):  # unreadable: its previous version stays
-                report.failed.append(Failure(job.shown, outcome))
-                continue
-            entry, writes = outcome
-            entry["stamp"] = job.stamp
-            report.failed.extend(Failure(job.shown, p) for p in entry["problems"])
-            # The writer's deletions see the committed segments only, not what it added.
-            for doc in kept.get(job.abs_path, {}).get("documents", []):
-                writer.delete_by_term("doc_id", doc["doc_id"])
-            for fields in writes:
-                writer.add_document(**fields)
-            written.append((job.abs_path, entry))
-            (report.updated if job.known else report.added).append(job.shown)
-        if not written and not commit_empty:
+    with collecting_less():
+        try:
+            for path in gone:
+                for doc in kept.get(path, {}).get("documents", []):
+                    writer.delete_by_term("doc_id", doc["doc_id"])
+            for job, outcome in _processed(todo, vocabularies):
+                progress(job)
+                if isinstance(outcome, str):  # unreadable: its previous version stays
+                    report.failed.append(Failure(job.shown, outcome))
+                    continue
+                entry, writes = outcome
+                entry["stamp"] = job.stamp
+                report.failed.extend(Failure(job.shown, p) for p in entry["problems"])
+                # The writer's deletions see the committed segments only, not what it added.
+                for doc in kept.get(job.abs_path, {}).get("documents", []):
+                    writer.delete_by_term("doc_id", doc["doc_id"])
+                for fields in writes:
+                    writer.add_document(**fields)
+                written.append((job.abs_path, entry))
+                (report.updated if job.known else report.added).append(job.shown)
+            if not written and not commit_empty:
+                writer.cancel()
+                return None
+            writer.commit()
+        except BaseException:
             writer.cancel()
-            return None
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
+            raise
     write_columns(ix)
     write_flat_postings(ix)
     return written

@@ -1,12 +1,10 @@
 """Whoosh's segment writer with a faster posting pool and field-length lookup.
 
-Whoosh's writer sends every posting through an external merge sort: postings are pickled to
-temporary run files in batches and merged back with a heap, one Python object at a time. At
-commit it then asks the new segment's length column, posting by posting, for the length of
-the posting's field. Together that was about half of the writer's time. Here the postings of
-a run are kept in memory, compactly, per term (document numbers and weights in arrays, the
-encoded positions in one byte buffer: ~20 bytes a posting), sorted by term once at commit;
-and field lengths are read from the length columns once, into lists.
+Whoosh's writer sends every posting through an external merge sort on disk, and at commit
+asks the new segment's length column, posting by posting, for the length of the posting's
+field. Together that was about half of the writer's time. Here the postings of a run are
+kept in memory (`index.pool`), and field lengths are read from the length columns once,
+into lists.
 
 The files written are Whoosh's own, with the same postings (tests compare them with the stock
 writer's); `index.postings` writes the terms and their blocks, which pickle as three byte
@@ -17,9 +15,6 @@ pyproject.toml pins.
 
 from __future__ import annotations
 
-from array import array
-from itertools import accumulate
-
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.columns import TranslatingColumnReader
 from whoosh.fields import ID, KEYWORD, NUMERIC
@@ -27,8 +22,9 @@ from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
-from .blocks import PackedValues
+from .collection import not_collecting
 from .flat import FlatWriter, path_of
+from .pool import MemoryPool
 from .positions import Analysed, CompactPositions
 from .postings import write_terms
 
@@ -40,105 +36,6 @@ MERGE_CEILING = 20_000  # larger segments are left alone (a rebuild makes one of
 
 _LENGTHS = [byte_to_length(b) if b else None for b in range(256)]
 REMEMBERED_POSTINGS = 100_000  # field values whose postings a writer remembers
-
-
-class MemoryPool:
-    """The postings of one writer, in memory, grouped by field and term."""
-
-    def __init__(self):
-        # field -> term -> (documents, weights, value lengths (-1: None), values one after
-        # the other)
-        self._fields: dict[str, dict[bytes, tuple[array, array, array, bytearray]]] = {}
-        # Set when a posting came after one of a later document (merging segments):
-        # terms are then sorted by document when read.
-        self._unordered = False
-
-    def _terms_of(self, fieldname: str) -> dict:
-        terms = self._fields.get(fieldname)
-        if terms is None:
-            terms = self._fields[fieldname] = {}
-        return terms
-
-    def add(self, item) -> None:
-        """Add one (field name, term bytes, document number, weight, value bytes) posting."""
-        fieldname, tbytes, docnum, weight, vbytes = item
-        terms = self._terms_of(fieldname)
-        entry = terms.get(tbytes)
-        if entry is None:
-            entry = terms[tbytes] = (array("i"), array("d"), array("i"), bytearray())
-        elif entry[0][-1] > docnum:
-            self._unordered = True
-        entry[0].append(docnum)
-        entry[1].append(weight)
-        if vbytes is None:
-            entry[2].append(-1)
-        else:
-            entry[2].append(len(vbytes))
-            entry[3].extend(vbytes)
-
-    def add_analysed(self, fieldname: str, docnum: int, value, boost: float) -> int:
-        """Add the postings of one analysed field value (an `Analysed`); returns the sum of
-        the frequencies (the field's length). One loop with everything local: this runs for
-        every posting of the archive."""
-        names, counts, sizes, data, format_boost = value
-        terms = self._terms_of(fieldname)
-        get = terms.get
-        at = 0
-        for tbytes, count, size in zip(names.split(b"\n"), counts, sizes, strict=False):
-            entry = get(tbytes)
-            if entry is None:
-                entry = terms[tbytes] = (array("i"), array("d"), array("i"), bytearray())
-            elif entry[0][-1] > docnum:
-                self._unordered = True
-            entry[0].append(docnum)
-            entry[1].append(count * format_boost * boost)
-            entry[2].append(size)
-            end = at + size
-            entry[3].extend(data[at:end])
-            at = end
-        return sum(counts)
-
-    def add_postings(self, fieldname: str, tbytes: bytes, docs, weights, values) -> None:
-        """Add several postings of one term at once (a block of a segment being merged):
-        document numbers ascending, weights, and values (bytes or None) one per posting."""
-        if not docs:
-            return
-        terms = self._terms_of(fieldname)
-        entry = terms.get(tbytes)
-        if entry is None:
-            entry = terms[tbytes] = (array("i"), array("d"), array("i"), bytearray())
-        elif entry[0][-1] > docs[0]:
-            self._unordered = True
-        extend_entry(entry, docs, weights, values)
-
-    def terms(self):
-        """(field name, term bytes, documents, weights, value sizes (-1: None), values one
-        after the other) per term, sorted by field and term, each term's postings by
-        document; each term's memory is released once it has been read."""
-        for fieldname in sorted(self._fields):
-            terms = self._fields.pop(fieldname)
-            for tbytes in sorted(terms):
-                docs, weights, sizes, data = terms.pop(tbytes)
-                if self._unordered:
-                    docs, weights, sizes, data = _by_document(docs, weights, sizes, data)
-                yield fieldname, tbytes, docs, weights, sizes, data
-
-    def cleanup(self) -> None:
-        self._fields.clear()
-
-
-def extend_entry(entry: tuple, docs, weights, values) -> None:
-    """Append a block's postings to a pool entry (documents, weights, value sizes (-1: None),
-    values one after the other): documents as a list (or an array of the entry's kind),
-    weights and values as Whoosh's block reader hands them over."""
-    entry[0].extend(docs)
-    entry[1].extend(list(weights))  # an array of another kind of float will not do
-    if isinstance(values, PackedValues):  # as written by this writer: no copy per value
-        entry[2].fromlist(values.sizes.tolist())
-        entry[3].extend(values.data)
-    else:
-        entry[2].extend([-1 if v is None else len(v) for v in values])
-        entry[3].extend(b"".join([v for v in values if v]))
 
 
 def segment_blocks(reader, fieldnames):
@@ -157,17 +54,6 @@ def segment_blocks(reader, fieldnames):
         except Exception:  # noqa: BLE001 - anything unexpected: the caller's other path
             matcher = None
         yield fieldname, tbytes, _blocks(matcher) if isinstance(matcher, W3LeafMatcher) else None
-
-
-def _by_document(docs: array, weights: array, sizes: array, data: bytearray):
-    """A term's postings sorted by document."""
-    starts = [0, *accumulate(max(s, 0) for s in sizes)]
-    order = sorted(range(len(docs)), key=docs.__getitem__)
-    values = bytearray()
-    for i in order:
-        values += data[starts[i]:starts[i + 1]]
-    return (array("i", (docs[i] for i in order)), array("d", (weights[i] for i in order)),
-            array("i", (sizes[i] for i in order)), values)
 
 
 class _Lengths:
@@ -364,7 +250,9 @@ class FastSegmentWriter(SegmentWriter):
         folder = getattr(self.storage, "folder", None)  # None: an index in memory (tests)
         flat = FlatWriter(name for name in self.schema.names()
                           if isinstance(self.schema[name].format, CompactPositions))
-        write_terms(self.fieldwriter, self.schema, lengths, list(self.pool.terms()), flat.add)
+        with not_collecting():  # hundreds of thousands of term tuples, all kept to the end
+            write_terms(self.fieldwriter, self.schema, lengths, list(self.pool.terms()),
+                        flat.add)
         if folder is not None:
             flat.write(path_of(folder, self.newsegment.segment_id()))
         self.fieldwriter.close()

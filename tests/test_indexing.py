@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import MINUTES, write_jsonl, write_minutes
 
-from index.errors import IndexLocked
+from index.errors import BestuurszoekerError, IndexLocked
 from index.pipeline import Vocabularies, run
 from index.store import IndexStore
 from search import SearchIndex, SearchRequest
@@ -36,6 +36,30 @@ def test_first_run_adds_every_file(minutes, index_dir):
     assert len(report.added) == 4 and report.exit_code == 0
     assert (report.documents, report.sections) == (4, 7)
     assert found(index_dir, "knalvuurwerk") == ["Jaarwisseling"]
+
+
+def test_a_run_leaves_the_garbage_collector_of_its_process_as_it_was(
+        minutes, index_dir, monkeypatch):
+    # The indexer collects garbage less often while it runs; a process that indexes (the
+    # web process in tests, a tool) must get its own settings back, also after a failure.
+    import gc
+
+    from index.writer import FastSegmentWriter
+
+    gc.set_threshold(900, 11, 12)
+    try:
+        run([minutes], IndexStore(index_dir))
+        assert gc.get_threshold() == (900, 11, 12) and gc.get_freeze_count() == 0
+
+        def full_disk(*args, **kwargs):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(FastSegmentWriter, "add_document", full_disk)
+        with pytest.raises(BestuurszoekerError):
+            run([minutes], IndexStore(index_dir), rebuild=True)
+        assert gc.get_threshold() == (900, 11, 12) and gc.get_freeze_count() == 0
+    finally:
+        gc.set_threshold(700, 10, 10)
 
 
 def test_second_run_skips_unchanged_files_and_keeps_the_generation(minutes, index_dir):

@@ -14,8 +14,9 @@ import index.pipeline as pipeline
 import index.postings
 import index.writer
 from index.pipeline import run
+from index.pool import MemoryPool
 from index.store import IndexStore
-from index.writer import FastSegmentWriter, MemoryPool, merge_plan
+from index.writer import FastSegmentWriter, merge_plan
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "minutes"
 
