@@ -79,33 +79,35 @@ class PackedValues(Sequence):
         return packed_values, (self.data, self.sizes.typecode, little_endian(self.sizes))
 
 
-def block_parts(ids, weights: array, sizes, data, at: int, fixed: int | None) -> tuple:
+def block_parts(ids, weights: array, sizes, data, at: int, fixed: int | None,
+                valued: bool = False) -> tuple:
     """The (document gaps, weights, values) of one block as it is pickled: packed from
     PACK_MIN postings on, else as Whoosh's block writer minifies them.
 
     `weights` are the block's weights as Whoosh keeps them (`array("f")`); `sizes` the size of
     each posting's value (-1: none) and `data` the values one after the other from `at`;
-    `fixed` the format's fixed value size (None: values vary). Empty values are dropped, as
-    Whoosh's `add_posting` drops them."""
+    `fixed` the format's fixed value size (None: values vary); `valued` that every size is
+    known to be above 0. Empty values are dropped, as Whoosh's `add_posting` drops them."""
     packed = len(ids) >= PACK_MIN
     gaps = [ids[0], *map(sub, ids[1:], ids)]
     return (_Numbers(smallest_array(gaps)) if packed else tuple(gaps),
-            _weights(weights, packed), _values(sizes, data, at, fixed, packed))
+            _weights(weights, packed), _values(sizes, data, at, fixed, packed, valued))
 
 
 def _weights(weights: array, packed: bool):
-    if all(w == 1.0 for w in weights):
+    # Counted in C: every weight 1.0 is the common case.
+    if weights.count(1.0) == len(weights):
         return None
     first = weights[0]
-    if all(w == first for w in weights):
+    if first == first and weights.count(first) == len(weights):  # (NaN equals nothing)
         return first
     return _Numbers(weights) if packed else tuple(weights)
 
 
-def _values(sizes, data, at: int, fixed: int | None, packed: bool):
+def _values(sizes, data, at: int, fixed: int | None, packed: bool, valued: bool):
     if fixed == 0:
         return None
-    if packed and fixed is None and all(s > 0 for s in sizes):  # the common case: one slice
+    if packed and fixed is None and (valued or all(s > 0 for s in sizes)):  # one slice
         return PackedValues(bytes(data[at:at + sum(sizes)]), smallest_array(sizes))
     bounds = list(accumulate((max(s, 0) for s in sizes), initial=at))
     values = [bytes(data[bounds[i]:bounds[i + 1]]) for i, s in enumerate(sizes) if s > 0]

@@ -151,6 +151,8 @@ def _term_blocks(spec: _FieldSpec, docs, weights, sizes, data) -> tuple[bytes, b
     min_length = None
     max_length = 0
     at = 0  # where the block's values start in `data`
+    # Every posting with a value (full-text fields): the blocks' sums and checks in C.
+    valued = count > 0 and min(sizes) > 0
     for begin in range(0, count, limit):
         end = min(begin + limit, count)
         ids = docs[begin:end]
@@ -159,7 +161,7 @@ def _term_blocks(spec: _FieldSpec, docs, weights, sizes, data) -> tuple[bytes, b
         block_max = max(0, max(weights[begin:end]))
         max_weight = max(max_weight, block_max)
         if table is not None:
-            found = [n for n in map(table.__getitem__, ids) if n]
+            found = list(filter(None, map(table.__getitem__, ids)))
             block_min = min(found) if found else None
             block_max_length = max(found) if found else 0
         else:
@@ -169,8 +171,9 @@ def _term_blocks(spec: _FieldSpec, docs, weights, sizes, data) -> tuple[bytes, b
         max_length = max(max_length, block_max_length)
 
         block_sizes = sizes[begin:end]
-        databytes = dumps(block_parts(ids, block_weights, block_sizes, data, at, spec.fixed), 2)
-        at += sum(s for s in block_sizes if s > 0)
+        databytes = dumps(block_parts(ids, block_weights, block_sizes, data, at, spec.fixed,
+                                      valued), 2)
+        at += sum(block_sizes) if valued else sum(s for s in block_sizes if s > 0)
         # Whoosh reads each block's own compression flag: a small one is left as it is.
         packing = compression if len(databytes) >= COMPRESS_MIN else 0
         if packing:
