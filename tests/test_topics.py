@@ -60,6 +60,10 @@ def evidence(text, heading="", **rule):
         # phrases: case-insensitive, any whitespace between the words, whole words
         ({"phrases": ("openbare orde",)}, "Handhaving van de Openbare\nOrde.", ("openbare orde",)),
         ({"phrases": ("openbare orde",)}, "De openbare ordening.", None),
+        ({"phrases": ("openbare orde",)}, "Openbare orde eerst.", ("openbare orde",)),
+        ({"phrases": ("openbare orde",)}, "Stadsopenbare orde.", None),
+        ({"phrases": ("openbare orde",)}, "Éénopenbare orde.", None),
+        ({"phrases": ("een loket",)}, "Eén loket voor zorg.", ("eén loket",)),
         (
             {"phrases": ("informatie-uitwisseling tussen gemeenten",)},
             "Meer informatie-uitwisseling tussen gemeenten.",
