@@ -67,6 +67,15 @@ class FlatWriter:
         if field is not None:
             field.add(tbytes, docs, weights, sizes, data)
 
+    def add_terms(self, fieldname: str, names: list[bytes], per_term: np.ndarray,
+                  docs: np.ndarray, weights: np.ndarray, sizes: np.ndarray,
+                  data: bytes) -> None:
+        """Many terms of a field at once, in order, as arrays (the postings one term after
+        the other, `per_term` of them each); what `add` takes per term."""
+        field = self._fields.get(fieldname)
+        if field is not None and field.valid:
+            field.add_terms(names, per_term, docs, weights, sizes, data)
+
     def write(self, path: Path) -> None:
         """Save the gathered fields. A field whose weights are not its position counts
         (something other than plain word counts) is left out: search reads it through
@@ -156,18 +165,44 @@ class _FieldWriter:
         if len(self._docs) >= CHUNK:
             self._encode()
 
+    def add_terms(self, names: list[bytes], per_term: np.ndarray, docs: np.ndarray,
+                  weights: np.ndarray, sizes: np.ndarray, data: bytes) -> None:
+        """Many terms at once, in order, as arrays: their postings one term after the other
+        (`per_term` of them each), as `add` takes them."""
+        self._encode()  # what was added term by term comes first
+        ends = np.cumsum(per_term)
+        byte_ends = np.cumsum(np.maximum(sizes, 0), dtype=np.int64)
+        first = 0
+        while first < len(names) and self.valid:
+            start = int(ends[first] - per_term[first])
+            last = max(first + 1, int(np.searchsorted(ends, start + CHUNK, side="right")))
+            stop = int(ends[last - 1])
+            self.terms.extend(names[first:last])
+            self._encode_arrays(per_term[first:last].astype(np.int64),
+                                docs[start:stop].astype(np.int64), weights[start:stop],
+                                sizes[start:stop].astype(np.int64),
+                                data[int(byte_ends[start - 1]) if start else 0:
+                                     int(byte_ends[stop - 1])])
+            first = last
+
     def _encode(self) -> None:
         if not self._buffer_terms:
             return
-        per_term = np.asarray(self._buffer_terms, dtype=np.int64)
-        docs = np.frombuffer(self._docs, dtype=np.int32).astype(np.int64)
-        sizes = np.frombuffer(self._sizes, dtype=np.int32).astype(np.int64)
-        weights = np.frombuffer(self._weights, dtype=np.float64)
+        self._encode_arrays(np.asarray(self._buffer_terms, dtype=np.int64),
+                            np.frombuffer(self._docs, dtype=np.int32).astype(np.int64),
+                            np.frombuffer(self._weights, dtype=np.float64),
+                            np.frombuffer(self._sizes, dtype=np.int32).astype(np.int64),
+                            bytes(self._data))
+        self._buffer_terms = []
+        self._docs, self._weights, self._sizes = array("i"), array("d"), array("i")
+        self._data = bytearray()
+
+    def _encode_arrays(self, per_term, docs, weights, sizes, data: bytes) -> None:
         firsts = np.cumsum(per_term) - per_term
         if (sizes <= 0).any():  # a posting without positions: not this format
             self.valid = False
         else:
-            counts, positions = decode_packed(bytes(self._data), sizes)
+            counts, positions = decode_packed(data, sizes)
             if not np.array_equal(counts, weights):
                 self.valid = False
         if self.valid:
@@ -181,9 +216,6 @@ class _FieldWriter:
                 np.add.reduceat(counts, firsts),
                 per_term,
             ))
-        self._buffer_terms = []
-        self._docs, self._weights, self._sizes = array("i"), array("d"), array("i")
-        self._data = bytearray()
 
     def finish(self) -> dict[str, np.ndarray]:
         self._encode()

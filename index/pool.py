@@ -12,7 +12,9 @@ term as they come (`MemoryPool.add`, `add_postings`).
 
 from __future__ import annotations
 
+import functools
 from array import array
+from collections.abc import Callable
 from itertools import accumulate
 
 import numpy as np
@@ -78,15 +80,20 @@ class MemoryPool:
             self._unordered = True
         extend_entry(entry, docs, weights, values)
 
-    def terms(self):
+    def terms(self, whole: Callable | None = None):
         """(field name, term bytes, documents, weights, value sizes (-1: None), values one
         after the other) per term, sorted by field and term, each term's postings by
-        document; each field's memory is released once it has been read."""
+        document; each field's memory is released once it has been read.
+
+        A field of analysed values only is also handed to `whole` before its terms, as
+        arrays: (field name, terms, postings per term, then the postings' documents,
+        weights, value sizes and values, one term after the other)."""
         for fieldname in sorted(self._fields.keys() | self._columns.keys()):
             columns = self._columns.pop(fieldname, None)
             terms = self._fields.pop(fieldname, {})
             if not terms:  # the common case: a field of analysed values only
-                for tbytes, *entry in columns.terms():
+                for tbytes, *entry in columns.terms(
+                        functools.partial(whole, fieldname) if whole else None):
                     yield fieldname, tbytes, *entry
                 continue
             unordered = self._unordered
@@ -155,9 +162,10 @@ class FieldColumns:
         self.factors.append(format_boost * boost)
         return sum(counts)
 
-    def terms(self):
+    def terms(self, whole: Callable | None = None):
         """(term bytes, documents, weights, value sizes, values one after the other) per
-        term, sorted by term, each term's postings by document; the columns are emptied."""
+        term, sorted by term, each term's postings by document; the columns are emptied.
+        `whole`, if given, gets them all first, as arrays (see `MemoryPool.terms`)."""
         names = sorted(self.vocabulary)
         rank = np.empty(len(names), dtype=np.int64)
         rank[np.fromiter(map(self.vocabulary.__getitem__, names), dtype=np.int64,
@@ -179,8 +187,11 @@ class FieldColumns:
         ends = np.cumsum(per_term)
         byte_ends = np.cumsum(sizes, dtype=np.int64)[ends - 1] if len(names) else ends
         self.__init__()  # the columns' memory goes before the terms' is taken
+        docs = docs[order]
+        if whole is not None:
+            whole(names, per_term, docs, weights, sizes, data)
         # Slices of Python arrays: the writer's block encoder reads them value by value.
-        docs = array("i", docs[order].tobytes())
+        docs = array("i", docs.tobytes())
         weights = array("d", weights.tobytes())
         sizes = array("i", sizes.tobytes())
         begin = at = 0

@@ -18,9 +18,11 @@ from array import array
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from hashlib import md5
 from pickle import dumps
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.filedb.filetables import OrderedHashWriter, _lengths, md5_hash
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
@@ -28,6 +30,7 @@ from .blocks import block_parts
 from .ordered import in_order
 
 _TERM_INFO = W3TermInfo._struct
+_KEY_LENGTHS = _lengths  # the struct Whoosh's hash file packs key and value lengths with
 
 # From this many postings a commit encodes the blocks in worker processes (the other core
 # would otherwise sit idle: every file has been read by then); below it, starting them costs
@@ -66,6 +69,7 @@ def write_terms(fieldwriter, schema, lengths, terms: Sequence,
                 None if fixed is None or fixed < 0 else fixed,
             )
     current = prefix = None
+    add_term = _term_table_adder(tindex)
     for term, (info, blob) in zip(terms, _encoded_terms(terms, specs), strict=True):
         fieldname, tbytes = term[0], term[1]
         if fieldname != current:
@@ -76,11 +80,33 @@ def write_terms(fieldwriter, schema, lengths, terms: Sequence,
             current = fieldname
         start = postfile.tell()
         postfile.write(blob)
-        tindex.add(prefix + tbytes, info + pack_long(start) + pack_int(len(blob)))
+        add_term(prefix + tbytes, info + pack_long(start) + pack_int(len(blob)))
         if also is not None:
             also(*term)
     if current is not None:
         fieldwriter.finish_field()
+
+
+def _term_table_adder(tindex) -> Callable[[bytes, bytes], None]:
+    """`tindex.add` (Whoosh's ordered hash file of terms), writing the same bytes with one
+    write and one position lookup per term instead of three and two, and the same MD5 hash
+    without a hexadecimal detour: some 300,000 terms at 100,000 agenda items."""
+    if type(tindex) is not OrderedHashWriter or tindex.hashfn is not md5_hash:
+        return tindex.add
+    dbfile, buckets, index = tindex.dbfile, tindex.buckets, tindex.index
+
+    def add(key: bytes, value: bytes) -> None:
+        if key <= tindex.lastkey:
+            raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{key!r}")
+        pos = dbfile.tell()
+        index.append(pos)
+        dbfile.write(_KEY_LENGTHS.pack(len(key), len(value)) + key + value)
+        # md5_hash: the digest's low 32 bits
+        h = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
+        buckets[h & 255].append((h, pos))
+        tindex.lastkey = key
+
+    return add
 
 
 def _encoded_terms(terms: Sequence, specs: dict):

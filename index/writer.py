@@ -250,9 +250,19 @@ class FastSegmentWriter(SegmentWriter):
         folder = getattr(self.storage, "folder", None)  # None: an index in memory (tests)
         flat = FlatWriter(name for name in self.schema.names()
                           if isinstance(self.schema[name].format, CompactPositions))
+        given = set()  # fields whose flat postings were handed over whole
+
+        def whole(fieldname, *arrays):
+            flat.add_terms(fieldname, *arrays)
+            given.add(fieldname)
+
+        def each(fieldname, *term):
+            if fieldname not in given:
+                flat.add(fieldname, *term)
+
         with not_collecting():  # hundreds of thousands of term tuples, all kept to the end
-            write_terms(self.fieldwriter, self.schema, lengths, list(self.pool.terms()),
-                        flat.add)
+            write_terms(self.fieldwriter, self.schema, lengths, list(self.pool.terms(whole)),
+                        each)
         if folder is not None:
             flat.write(path_of(folder, self.newsegment.segment_id()))
         self.fieldwriter.close()

@@ -125,6 +125,18 @@ def test_a_field_weighted_other_than_by_counts_is_left_to_whoosh(tmp_path):
     flat = FlatPostings(tmp_path / "s.flat")
     assert flat.field("heading") is None
     assert flat.field("text").documents(0).tolist() == [0, 2]
+    # The same handed over as whole fields, as the writer hands over most of them.
+    writer = FlatWriter(["text", "heading"])
+    sizes = np.array([len(value)] * 3, dtype=np.int32)
+    writer.add_terms("text", [b"burgemeester", b"zorg"], np.array([2, 1]),
+                     np.array([0, 2, 1], dtype=np.int32), np.ones(3), sizes, value * 3)
+    writer.add_terms("heading", [b"burgemeester"], np.array([1]), np.array([1]),
+                     np.array([2.5]), sizes[:1], value)
+    writer.write(tmp_path / "t.flat")
+    flat = FlatPostings(tmp_path / "t.flat")
+    assert flat.field("heading") is None
+    assert flat.field("text").documents(0).tolist() == [0, 2]
+    assert flat.field("text").documents(1).tolist() == [1]
 
 
 def test_a_file_shorter_than_its_directory_is_refused(tmp_path):
