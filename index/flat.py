@@ -18,6 +18,7 @@ indexing run writes it one (`write_missing`).
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from array import array
 from pathlib import Path
@@ -25,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .arrays import decode_varints, encode_varints, ranges, varint_sizes
-from .pool import extend_entry
+from .pool import SortedTerms, extend_entry
 from .positions import CompactPositions, decode_packed
 
 SUFFIX = ".flat"
@@ -69,12 +70,14 @@ class FlatWriter:
 
     def add_terms(self, fieldname: str, names: list[bytes], per_term: np.ndarray,
                   docs: np.ndarray, weights: np.ndarray, sizes: np.ndarray,
-                  data: bytes) -> None:
+                  data: bytes | np.ndarray, starts: np.ndarray | None = None) -> None:
         """Many terms of a field at once, in order, as arrays (the postings one term after
-        the other, `per_term` of them each); what `add` takes per term."""
+        the other, `per_term` of them each); what `add` takes per term. With `starts`, each
+        posting's value starts there in `data` (values in any order), else the values are
+        one after the other in term order."""
         field = self._fields.get(fieldname)
         if field is not None and field.valid:
-            field.add_terms(names, per_term, docs, weights, sizes, data)
+            field.add_terms(names, per_term, docs, weights, sizes, data, starts)
 
     def write(self, path: Path) -> None:
         """Save the gathered fields. A field whose weights are not its position counts
@@ -98,6 +101,46 @@ class FlatWriter:
                 data = np.ascontiguousarray(values).astype(values.dtype.newbyteorder("<"))
                 handle.write(data.tobytes())
                 handle.write(b"\0" * (_aligned(values.nbytes) - values.nbytes))
+
+
+def write_fields(fields, names, path: Path) -> None:
+    """Save the flat postings of a new segment's terms (`MemoryPool.fields`) of the fields
+    in `names`, through a temporary file: a file under `path` is always whole."""
+    flat = FlatWriter(names)
+    for field in fields:
+        if field.fieldname not in names:
+            continue
+        if isinstance(field, SortedTerms):  # as whole arrays
+            flat.add_terms(field.fieldname, field.names, field.per_term, field.docs,
+                           field.weights, field.sizes, field.data, field.starts)
+        else:
+            for tbytes, entry in zip(field.names, field.between(0, len(field)), strict=True):
+                flat.add(field.fieldname, tbytes, *entry)
+    tmp = path.with_name(path.name + ".tmp")
+    flat.write(tmp)
+    os.replace(tmp, path)
+
+
+class FieldsWriting:
+    """`write_fields` in a forked process while the caller goes on (the commit encodes
+    Whoosh's blocks meanwhile, and every file has been read by then); `finish` waits for
+    it, and writes the file itself if that process failed (killed for its memory, say)."""
+
+    def __init__(self, fields, names, path: Path):
+        self._args = (fields, names, path)
+        context = multiprocessing.get_context("fork")  # it sees the terms in memory
+        self._process = context.Process(target=write_fields, args=self._args, daemon=True)
+        self._process.start()
+
+    def finish(self) -> None:
+        self._process.join()
+        if self._process.exitcode != 0:
+            write_fields(*self._args)
+
+    def cancel(self) -> None:
+        """Stop the process (the commit failed: its folder is discarded)."""
+        self._process.terminate()
+        self._process.join()
 
 
 def write_missing(ix) -> None:
@@ -166,23 +209,29 @@ class _FieldWriter:
             self._encode()
 
     def add_terms(self, names: list[bytes], per_term: np.ndarray, docs: np.ndarray,
-                  weights: np.ndarray, sizes: np.ndarray, data: bytes) -> None:
-        """Many terms at once, in order, as arrays: their postings one term after the other
-        (`per_term` of them each), as `add` takes them."""
+                  weights: np.ndarray, sizes: np.ndarray, data, starts=None) -> None:
+        """Many terms at once, in order, as arrays (see `FlatWriter.add_terms`)."""
         self._encode()  # what was added term by term comes first
         ends = np.cumsum(per_term)
-        byte_ends = np.cumsum(np.maximum(sizes, 0), dtype=np.int64)
+        if starts is None:
+            byte_ends = np.cumsum(np.maximum(sizes, 0), dtype=np.int64)
+        else:
+            data = np.frombuffer(data, dtype=np.uint8)
         first = 0
         while first < len(names) and self.valid:
             start = int(ends[first] - per_term[first])
             last = max(first + 1, int(np.searchsorted(ends, start + CHUNK, side="right")))
             stop = int(ends[last - 1])
             self.terms.extend(names[first:last])
+            if starts is None:
+                values = data[int(byte_ends[start - 1]) if start else 0:
+                              int(byte_ends[stop - 1])]
+            else:  # gathered in term order, a chunk at a time
+                values = data[ranges(starts[start:stop],
+                                     np.maximum(sizes[start:stop], 0))].tobytes()
             self._encode_arrays(per_term[first:last].astype(np.int64),
                                 docs[start:stop].astype(np.int64), weights[start:stop],
-                                sizes[start:stop].astype(np.int64),
-                                data[int(byte_ends[start - 1]) if start else 0:
-                                     int(byte_ends[stop - 1])])
+                                sizes[start:stop].astype(np.int64), values)
             first = last
 
     def _encode(self) -> None:

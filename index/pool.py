@@ -6,15 +6,14 @@ Here they stay in memory, compactly, and are sorted by term once, at commit.
 
 The analysed full-text values (most postings) go into columns per field (`FieldColumns`): a
 value is added with a few calls into C, whatever its number of terms, and NumPy sorts the
-columns by term at commit. Postings of other fields and of merged segments are grouped per
-term as they come (`MemoryPool.add`, `add_postings`).
+columns by term at commit (`SortedTerms`; the commit's encoding processes cut each term's
+postings from them). Postings of other fields and of merged segments are grouped per term as
+they come (`MemoryPool.add`, `add_postings`).
 """
 
 from __future__ import annotations
 
-import functools
 from array import array
-from collections.abc import Callable
 from itertools import accumulate
 
 import numpy as np
@@ -80,37 +79,45 @@ class MemoryPool:
             self._unordered = True
         extend_entry(entry, docs, weights, values)
 
-    def terms(self, whole: Callable | None = None):
+    def terms(self):
         """(field name, term bytes, documents, weights, value sizes (-1: None), values one
         after the other) per term, sorted by field and term, each term's postings by
-        document; each field's memory is released once it has been read.
+        document."""
+        for field in self.fields():
+            for i, name in enumerate(field.names):
+                yield field.fieldname, name, *field.term(i)
 
-        A field of analysed values only is also handed to `whole` before its terms, as
-        arrays: (field name, terms, postings per term, then the postings' documents,
-        weights, value sizes and values, one term after the other)."""
+    def fields(self) -> list[SortedTerms | ListedTerms]:
+        """Every field's terms, sorted by field and term, each term's postings by document
+        (see `SortedTerms`); the pool is emptied. A field of analysed values only comes as
+        `SortedTerms`: its postings sorted as whole arrays, which a term's slices are cut
+        from only when it is encoded."""
+        fields = []
         for fieldname in sorted(self._fields.keys() | self._columns.keys()):
             columns = self._columns.pop(fieldname, None)
             terms = self._fields.pop(fieldname, {})
             if not terms:  # the common case: a field of analysed values only
-                for tbytes, *entry in columns.terms(
-                        functools.partial(whole, fieldname) if whole else None):
-                    yield fieldname, tbytes, *entry
+                fields.append(columns.sorted(fieldname))
                 continue
             unordered = self._unordered
             if columns is not None:
-                for tbytes, *entry in columns.terms():
+                analysed = columns.sorted(fieldname)
+                for tbytes, entry in zip(analysed.names, analysed.between(0, len(analysed)),
+                                         strict=True):
                     gathered = terms.get(tbytes)
                     if gathered is None:
-                        terms[tbytes] = tuple(entry)
+                        terms[tbytes] = entry
                     else:
                         for column, more in zip(gathered, entry, strict=True):
                             column.extend(more)
                         unordered = True
-            for tbytes in sorted(terms):
-                docs, weights, sizes, data = terms.pop(tbytes)
-                if unordered:
-                    docs, weights, sizes, data = _by_document(docs, weights, sizes, data)
-                yield fieldname, tbytes, docs, weights, sizes, data
+            names = sorted(terms)
+            entries = []
+            for tbytes in names:
+                entry = terms.pop(tbytes)
+                entries.append(_by_document(*entry) if unordered else entry)
+            fields.append(ListedTerms(fieldname, names, entries))
+        return fields
 
     def cleanup(self) -> None:
         self._fields.clear()
@@ -162,14 +169,13 @@ class FieldColumns:
         self.factors.append(format_boost * boost)
         return sum(counts)
 
-    def terms(self, whole: Callable | None = None):
-        """(term bytes, documents, weights, value sizes, values one after the other) per
-        term, sorted by term, each term's postings by document; the columns are emptied.
-        `whole`, if given, gets them all first, as arrays (see `MemoryPool.terms`)."""
+    def sorted(self, fieldname: str) -> SortedTerms:
+        """The postings sorted by term, each term's by document, as `SortedTerms`; the
+        columns are emptied."""
         names = sorted(self.vocabulary)
-        rank = np.empty(len(names), dtype=np.int64)
+        rank = np.empty(len(names), dtype=np.int32)
         rank[np.fromiter(map(self.vocabulary.__getitem__, names), dtype=np.int64,
-                         count=len(names))] = np.arange(len(names))
+                         count=len(names))] = np.arange(len(names), dtype=np.int32)
         ranks = rank[np.frombuffer(self.ids, dtype=np.int32)]
         lengths = np.frombuffer(self.lengths, dtype=np.int32)
         docs = np.repeat(np.frombuffer(self.docs, dtype=np.int32), lengths)
@@ -179,25 +185,90 @@ class FieldColumns:
         weights = (np.frombuffer(self.counts, dtype=np.int32)
                    * np.repeat(np.frombuffer(self.factors, dtype=np.float64), lengths))[order]
         sizes = np.frombuffer(self.sizes, dtype=np.int32)
-        starts = np.cumsum(sizes, dtype=np.int64) - sizes
-        data = np.frombuffer(self.data, dtype=np.uint8)[ranges(starts[order],
-                                                               sizes[order])].tobytes()
+        starts = (np.cumsum(sizes, dtype=np.int64) - sizes)[order]
+        data = np.frombuffer(self.data, dtype=np.uint8)  # keeps the bytearray alive
         sizes = sizes[order]
         per_term = np.bincount(ranks, minlength=len(names))
-        ends = np.cumsum(per_term)
-        byte_ends = np.cumsum(sizes, dtype=np.int64)[ends - 1] if len(names) else ends
-        self.__init__()  # the columns' memory goes before the terms' is taken
         docs = docs[order]
-        if whole is not None:
-            whole(names, per_term, docs, weights, sizes, data)
-        # Slices of Python arrays: the writer's block encoder reads them value by value.
-        docs = array("i", docs.tobytes())
-        weights = array("d", weights.tobytes())
-        sizes = array("i", sizes.tobytes())
-        begin = at = 0
-        for name, end, byte_end in zip(names, ends.tolist(), byte_ends.tolist(), strict=True):
-            yield name, docs[begin:end], weights[begin:end], sizes[begin:end], data[at:byte_end]
-            begin, at = end, byte_end
+        self.__init__()  # the columns' memory goes before the terms' is taken
+        return SortedTerms(fieldname, names, per_term, docs, weights, sizes, data, starts)
+
+
+class SortedTerms:
+    """One field's terms in order with their postings as whole arrays, one term after the
+    other (`per_term` postings each): documents, weights, value sizes, and where each value
+    starts in `data` (the values in the order they were added: gathering them in term order
+    is left to whoever encodes a stretch of terms). The commit's encoding processes cut the
+    postings of the terms they encode (`between`), so the writer need not cut some 300,000
+    terms' alone."""
+
+    def __init__(self, fieldname: str, names: list[bytes], per_term: np.ndarray,
+                 docs: np.ndarray, weights: np.ndarray, sizes: np.ndarray, data: np.ndarray,
+                 starts: np.ndarray):
+        self.fieldname = fieldname
+        self.names = names
+        self.per_term = per_term
+        self.data, self.starts = data, starts
+        self.ends = np.cumsum(per_term).tolist()
+        # Python arrays, which the block encoder reads value by value; NumPy sees the same
+        # memory.
+        self._docs = array("i", docs.astype(np.int32).tobytes())
+        self._weights = array("d", weights.astype(np.float64).tobytes())
+        self._sizes = array("i", sizes.astype(np.int32).tobytes())
+        self.docs = np.frombuffer(self._docs, dtype=np.int32)
+        self.weights = np.frombuffer(self._weights, dtype=np.float64)
+        self.sizes = np.frombuffer(self._sizes, dtype=np.int32)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def counts(self) -> list[int]:
+        """The number of postings of each term."""
+        return self.per_term.tolist()
+
+    def values(self, first: int, stop: int) -> bytes:
+        """The values of postings `first` to `stop` (in term order), one after the other."""
+        return self.data[ranges(self.starts[first:stop], self.sizes[first:stop])].tobytes()
+
+    def term(self, i: int) -> tuple:
+        """(documents, weights, value sizes, values one after the other) of term `i`."""
+        return next(self.between(i, i + 1))
+
+    def between(self, begin: int, end: int):
+        """`term(i)` of terms `begin` to `end`, their values gathered at once."""
+        ends = self.ends
+        first = ends[begin - 1] if begin else 0
+        data = self.values(first, ends[end - 1]) if end > begin else b""
+        docs, weights, sizes = self._docs, self._weights, self._sizes
+        at = 0
+        for i in range(begin, end):
+            stop = ends[i]
+            term_sizes = sizes[first:stop]
+            size = sum(term_sizes)
+            yield docs[first:stop], weights[first:stop], term_sizes, data[at:at + size]
+            first, at = stop, at + size
+
+
+class ListedTerms:
+    """One field's terms in order with each term's postings (documents, weights, value
+    sizes, values one after the other), as `SortedTerms` gives them."""
+
+    def __init__(self, fieldname: str, names: list[bytes], entries: list[tuple]):
+        self.fieldname = fieldname
+        self.names = names
+        self._entries = entries
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def counts(self) -> list[int]:
+        return [len(entry[0]) for entry in self._entries]
+
+    def term(self, i: int) -> tuple:
+        return self._entries[i]
+
+    def between(self, begin: int, end: int):
+        return iter(self._entries[begin:end])
 
 
 def extend_entry(entry: tuple, docs, weights, values) -> None:

@@ -45,11 +45,9 @@ CHUNKS_AHEAD = 6  # tasks in flight: bounds the memory of encoded, unwritten blo
 COMPRESS_MIN = 96
 
 
-def write_terms(fieldwriter, schema, lengths, terms: Sequence,
-                also: Callable | None = None) -> None:
-    """Write `terms` ((field, term bytes, documents, weights, value sizes, values) per term,
-    sorted, as `MemoryPool.terms` yields them) through Whoosh's field writer's files, handing
-    each term to `also` too (the flat postings) as it is written.
+def write_terms(fieldwriter, schema, lengths, fields: Sequence) -> None:
+    """Write the terms of `fields` (`SortedTerms` or `ListedTerms` per field, sorted, as
+    `MemoryPool.fields` gives them) through Whoosh's field writer's files.
 
     `lengths` gives each field's document lengths (or None), for the blocks' statistics.
     Large segments have their blocks encoded by worker processes, in chunks of terms, while
@@ -59,31 +57,27 @@ def write_terms(fieldwriter, schema, lengths, terms: Sequence,
     codec = fieldwriter._codec
     if codec._inlinelimit > 1:
         raise ValueError("postings inlined in the term table are not supported")
-    specs = {}
-    for term in terms:
-        if term[0] not in specs:
-            fixed = schema[term[0]].format.fixed_value_size()
-            specs[term[0]] = _FieldSpec(
-                codec._blocklimit, codec._compression,
-                lengths.table(term[0]) if lengths is not None else None,
-                None if fixed is None or fixed < 0 else fixed,
-            )
-    current = prefix = None
+    specs = []
+    for field in fields:
+        fixed = schema[field.fieldname].format.fixed_value_size()
+        specs.append(_FieldSpec(
+            codec._blocklimit, codec._compression,
+            lengths.table(field.fieldname) if lengths is not None else None,
+            None if fixed is None or fixed < 0 else fixed,
+        ))
     add_term = _term_table_adder(tindex)
-    for term, (info, blob) in zip(terms, _encoded_terms(terms, specs), strict=True):
-        fieldname, tbytes = term[0], term[1]
-        if fieldname != current:
-            if current is not None:
-                fieldwriter.finish_field()
-            fieldwriter.start_field(fieldname, schema[fieldname])  # numbers the field
-            prefix = pack_ushort(fieldwriter._fieldid)
-            current = fieldname
-        start = postfile.tell()
-        postfile.write(blob)
-        add_term(prefix + tbytes, info + pack_long(start) + pack_int(len(blob)))
-        if also is not None:
-            also(*term)
-    if current is not None:
+    encoded = _encoded_terms(fields, specs)
+    for field in fields:
+        if not len(field):
+            continue
+        fieldname = field.fieldname
+        fieldwriter.start_field(fieldname, schema[fieldname])  # numbers the field
+        prefix = pack_ushort(fieldwriter._fieldid)
+        for tbytes in field.names:
+            info, blob = next(encoded)
+            start = postfile.tell()
+            postfile.write(blob)
+            add_term(prefix + tbytes, info + pack_long(start) + pack_int(len(blob)))
         fieldwriter.finish_field()
 
 
@@ -109,24 +103,29 @@ def _term_table_adder(tindex) -> Callable[[bytes, bytes], None]:
     return add
 
 
-def _encoded_terms(terms: Sequence, specs: dict):
-    """(term info without its extent, header and blocks) of each term, in order."""
-    if sum(len(term[2]) for term in terms) < PARALLEL_MIN_POSTINGS:
-        yield from _encode(terms, specs, 0, len(terms))
+def _encoded_terms(fields: Sequence, specs: list):
+    """(term info without its extent, header and blocks) of each term of each field, in
+    order."""
+    counts = [field.counts() for field in fields]
+    if sum(map(sum, counts)) < PARALLEL_MIN_POSTINGS:
+        for number, field in enumerate(fields):
+            yield from _encode(fields, specs, number, 0, len(field))
         return
-    bounds = []
-    begin = counted = 0
-    for i, term in enumerate(terms):
-        counted += len(term[2])
-        if counted >= CHUNK_POSTINGS:
-            bounds.append((begin, i + 1))
-            begin, counted = i + 1, 0
-    if begin < len(terms):
-        bounds.append((begin, len(terms)))
+    bounds = []  # (field number, first term, end): chunks do not cross fields
+    for number, per_term in enumerate(counts):
+        begin = counted = 0
+        for i, count in enumerate(per_term):
+            counted += count
+            if counted >= CHUNK_POSTINGS:
+                bounds.append((number, begin, i + 1))
+                begin, counted = i + 1, 0
+        if begin < len(per_term):
+            bounds.append((number, begin, len(per_term)))
     global _SHARED
-    # The workers are forked: they see the terms in memory, and only the bounds of a chunk
-    # and its encoded blocks cross a pipe.
-    _SHARED = (terms, specs)
+    # The workers are forked: they see the terms in memory, cut the postings of the terms
+    # of their chunk themselves, and only the bounds of a chunk and its encoded blocks
+    # cross a pipe.
+    _SHARED = (fields, specs)
     done = 0
     try:
         with ProcessPoolExecutor(ENCODE_WORKERS,
@@ -136,8 +135,8 @@ def _encoded_terms(terms: Sequence, specs: dict):
                 yield from chunk
     except BrokenProcessPool:
         # A worker died (killed for its memory, say): this process encodes the rest itself.
-        for begin, end in bounds[done:]:
-            yield from _encode(terms, specs, begin, end)
+        for number, begin, end in bounds[done:]:
+            yield from _encode(fields, specs, number, begin, end)
     finally:
         _SHARED = None
 
@@ -145,15 +144,15 @@ def _encoded_terms(terms: Sequence, specs: dict):
 _SHARED: tuple | None = None
 
 
-def _encode_chunk(bounds: tuple[int, int]) -> list:
-    terms, specs = _SHARED
-    return list(_encode(terms, specs, *bounds))
+def _encode_chunk(bounds: tuple[int, int, int]) -> list:
+    fields, specs = _SHARED
+    return list(_encode(fields, specs, *bounds))
 
 
-def _encode(terms: Sequence, specs: dict, begin: int, end: int):
-    for i in range(begin, end):
-        fieldname, _, docs, weights, sizes, data = terms[i]
-        yield _term_blocks(specs[fieldname], docs, weights, sizes, data)
+def _encode(fields: Sequence, specs: list, number: int, begin: int, end: int):
+    spec = specs[number]
+    for term in fields[number].between(begin, end):
+        yield _term_blocks(spec, *term)
 
 
 class _FieldSpec:

@@ -16,17 +16,17 @@ pyproject.toml pins.
 from __future__ import annotations
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.columns import TranslatingColumnReader
+from whoosh.columns import NumericColumn, TranslatingColumnReader
 from whoosh.fields import ID, KEYWORD, NUMERIC
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
+from . import postings as term_writing
 from .collection import not_collecting
-from .flat import FlatWriter, path_of
-from .pool import MemoryPool
+from .flat import FieldsWriting, path_of, write_fields
+from .pool import MemoryPool, SortedTerms
 from .positions import Analysed, CompactPositions
-from .postings import write_terms
 
 # The merge policy of every commit (`merge_plan`). Each segment costs every search 1-2 ms at
 # 100,000 agenda items, and merging one costs the run ~1 ms per agenda item it holds.
@@ -76,7 +76,14 @@ class _Lengths:
         reader = self._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
         if reader is None:
             return None
-        return [_LENGTHS[reader[d]] for d in range(self._perdoc.doc_count_all())]
+        count = self._perdoc.doc_count_all()
+        if (type(reader) is NumericColumn.Reader and reader._typecode == "B"
+                and reader._default == 0):
+            # One read of the column's bytes (a byte per document; past its end, the
+            # default 0), not a read per document.
+            raw = reader._dbfile.get(reader._basepos, min(reader._count, count))
+            return list(map(_LENGTHS.__getitem__, raw.ljust(count, b"\0")))
+        return [_LENGTHS[reader[d]] for d in range(count)]
 
 
 class FastSegmentWriter(SegmentWriter):
@@ -248,23 +255,27 @@ class FastSegmentWriter(SegmentWriter):
         perdoc = self.per_document_reader() if self.codec.length_stats else None
         lengths = _Lengths(perdoc) if perdoc is not None else None
         folder = getattr(self.storage, "folder", None)  # None: an index in memory (tests)
-        flat = FlatWriter(name for name in self.schema.names()
-                          if isinstance(self.schema[name].format, CompactPositions))
-        given = set()  # fields whose flat postings were handed over whole
-
-        def whole(fieldname, *arrays):
-            flat.add_terms(fieldname, *arrays)
-            given.add(fieldname)
-
-        def each(fieldname, *term):
-            if fieldname not in given:
-                flat.add(fieldname, *term)
-
-        with not_collecting():  # hundreds of thousands of term tuples, all kept to the end
-            write_terms(self.fieldwriter, self.schema, lengths, list(self.pool.terms(whole)),
-                        each)
-        if folder is not None:
-            flat.write(path_of(folder, self.newsegment.segment_id()))
+        flat_names = {name for name in self.schema.names()
+                      if isinstance(self.schema[name].format, CompactPositions)}
+        with not_collecting():  # hundreds of thousands of terms, all kept to the end
+            fields = self.pool.fields()
+            aside = None
+            if folder is not None:
+                path = path_of(folder, self.newsegment.segment_id())
+                # Large: the flat postings are saved by a process of their own meanwhile.
+                if sum(len(f.docs) for f in fields if f.fieldname in flat_names
+                       and isinstance(f, SortedTerms)) >= term_writing.PARALLEL_MIN_POSTINGS:
+                    aside = FieldsWriting(fields, flat_names, path)
+            try:
+                term_writing.write_terms(self.fieldwriter, self.schema, lengths, fields)
+            except BaseException:
+                if aside is not None:
+                    aside.cancel()
+                raise
+            if aside is not None:
+                aside.finish()
+            elif folder is not None:
+                write_fields(fields, flat_names, path)
         self.fieldwriter.close()
         if perdoc is not None:
             perdoc.close()

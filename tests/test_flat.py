@@ -137,6 +137,18 @@ def test_a_field_weighted_other_than_by_counts_is_left_to_whoosh(tmp_path):
     assert flat.field("heading") is None
     assert flat.field("text").documents(0).tolist() == [0, 2]
     assert flat.field("text").documents(1).tolist() == [1]
+    # Values stored in another order than their terms, each found by where it starts.
+    first, second = CompactPositions().encode([1, 5]), CompactPositions().encode([3])
+    writer = FlatWriter(["text"])
+    writer.add_terms("text", [b"burgemeester", b"zorg"], np.array([1, 1]),
+                     np.array([0, 2], dtype=np.int32), np.array([2.0, 1.0]),
+                     np.array([len(first), len(second)], dtype=np.int32), second + first,
+                     np.array([len(second), 0]))
+    writer.write(tmp_path / "u.flat")
+    text = FlatPostings(tmp_path / "u.flat").field("text")
+    assert text.documents(0).tolist() == [0] and text.documents(1).tolist() == [2]
+    for term, expected in ((0, [1, 5]), (1, [3])):
+        assert text.positions(term, np.array([0]))[1].tolist() == expected
 
 
 def test_a_file_shorter_than_its_directory_is_refused(tmp_path):

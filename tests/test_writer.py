@@ -204,10 +204,11 @@ def test_a_commit_whose_encoding_process_dies_is_finished_by_the_indexer(
     encode = index.postings._encode
     indexer = os.getpid()
 
-    def deadly(terms, specs, begin, end):
-        if os.getpid() != indexer and begin > 0:  # a worker, past the first chunk
+    def deadly(fields, specs, number, begin, end):
+        # A worker, past the first chunk.
+        if os.getpid() != indexer and (number, begin) > (0, 0):
             os._exit(9)
-        return encode(terms, specs, begin, end)
+        return encode(fields, specs, number, begin, end)
 
     monkeypatch.setattr(index.postings, "_encode", deadly)
     monkeypatch.setattr(index.postings, "PARALLEL_MIN_POSTINGS", 0)
@@ -218,6 +219,37 @@ def test_a_commit_whose_encoding_process_dies_is_finished_by_the_indexer(
     monkeypatch.setattr(index.postings, "PARALLEL_MIN_POSTINGS", 10**12)
     run([archive], IndexStore(copy))
     assert _segment_files(index_dir) == _segment_files(copy)
+
+
+def test_a_commit_whose_flat_postings_process_dies_saves_them_itself(
+        archive, index_dir, monkeypatch):
+    # The flat postings of a large segment are saved by a process of their own while the
+    # blocks are encoded; when it dies, the indexer saves them itself: the same file, and
+    # searches read it.
+    import os
+
+    import index.flat
+
+    save = index.flat.write_fields
+    indexer = os.getpid()
+
+    def deadly(*args):
+        if os.getpid() != indexer:
+            os._exit(9)
+        return save(*args)
+
+    monkeypatch.setattr(index.flat, "write_fields", deadly)
+    monkeypatch.setattr(index.postings, "PARALLEL_MIN_POSTINGS", 0)
+    report = run([archive], IndexStore(index_dir))
+    assert not report.failed
+    monkeypatch.setattr(index.postings, "PARALLEL_MIN_POSTINGS", 10**12)
+    copy = index_dir.parent / "serial"
+    run([archive], IndexStore(copy))
+    files = _segment_files(index_dir)
+    assert ".flat" in files and files == _segment_files(copy)
+    from search import SearchIndex, SearchRequest
+    from search import run as search_run
+    assert search_run(SearchRequest("knalvuurwerk"), SearchIndex(index_dir)).total > 0
 
 
 def test_an_unreadable_file_among_many_is_reported_and_the_rest_indexed(archive, index_dir,
