@@ -25,6 +25,13 @@ _PARTICLES = frozenset(
     ]
 )
 _MAX_PARTICLES = 3  # "van de la"
+# The first words of every tussenvoegsel ("van", "van de", "in"): reading stops at the first
+# word that starts none, most often the first.
+_PARTICLE_STARTS = frozenset(
+    " ".join(words[:count])
+    for words in map(str.split, _PARTICLES)
+    for count in range(1, len(words) + 1)
+)
 
 # Capitalised words that follow a title in running text without being a surname: sentence
 # starters after a missing full stop, pronouns, months and days.
@@ -330,7 +337,10 @@ def _particle_run(words: _Words, index: int) -> int:
         if word is None:
             break
         parts.append(word.group(2).lower())
-        if " ".join(parts) in _PARTICLES:
+        joined = " ".join(parts)
+        if joined not in _PARTICLE_STARTS:
+            break
+        if joined in _PARTICLES:
             run = count
     return run
 

@@ -92,7 +92,8 @@ def decode(data: bytes, path) -> str:
         raise UnreadableDocument(path, "binary file, not text")
 
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.isascii():
+    # Line by line, where some line may need it (a search of the whole text first).
+    if not text.isascii() and _MOJIBAKE_HINT.search(text):
         text = "\n".join(repair(line) for line in text.split("\n"))
     # A double-encoded BOM only becomes U+FEFF after the repair; it is never wanted in text.
     text = text.replace("\ufeff", "")

@@ -76,8 +76,12 @@ def analysed(field, text: str, terms) -> Analysed:
     encode = format_.encode
     found = terms(text)
     places = found.values()
-    # Most postings hold one position: their encoding without a method call.
-    values = [_SINGLE[p[0]] if len(p) == 1 and 0 <= p[0] <= 0xFF else encode(p) for p in places]
+    # Most postings hold one position, most others only positions below 256: their
+    # encodings (`encode`'s bytes) without a method call.
+    single = _SINGLE
+    values = [single[p[0]] if len(p) == 1 and p[0] <= 0xFF
+              else b"B" + bytes(map(sub, p, [0, *p])) if p[-1] <= 0xFF
+              else encode(p) for p in places]
     # Index terms are words (`analysis.WORD`): no newline in them.
     return Analysed(("\n".join(found).encode("utf-8"), array("i", map(len, places)),
                      array("i", map(len, values)),

@@ -363,6 +363,9 @@ def _markdown_to_text(body: str) -> str:
     out: list[str] = []
     in_code = False
     for raw in body.split("\n"):
+        if not raw:  # what every rule below makes of an empty line, half of most files
+            out.append("")
+            continue
         if _FENCE_RE.match(raw):
             in_code = not in_code
             out.append("")
