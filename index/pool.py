@@ -58,6 +58,27 @@ class MemoryPool:
             entry[2].append(len(vbytes))
             entry[3].extend(vbytes)
 
+    def add_known(self, fieldname: str, docnum: int, postings: tuple, boost: float) -> None:
+        """Add the postings a field value made ((term bytes, frequency, weight, value bytes)
+        each, as Whoosh's `field.index` makes them) to document `docnum`, weights times
+        `boost`: `add` without a tuple per posting."""
+        if not postings:  # (an empty value) no field without terms
+            return
+        terms = self._terms_of(fieldname)
+        for tbytes, _, weight, vbytes in postings:
+            entry = terms.get(tbytes)
+            if entry is None:
+                entry = terms[tbytes] = _entry()
+            elif entry[0][-1] > docnum:
+                self._unordered = True
+            entry[0].append(docnum)
+            entry[1].append(weight * boost)
+            if vbytes is None:
+                entry[2].append(-1)
+            else:
+                entry[2].append(len(vbytes))
+                entry[3].extend(vbytes)
+
     def add_analysed(self, fieldname: str, docnum: int, value, boost: float) -> int:
         """Add the postings of one analysed field value (an `Analysed`); returns the sum of
         the frequencies (the field's length)."""

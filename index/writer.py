@@ -115,9 +115,15 @@ class FastSegmentWriter(SegmentWriter):
                 if value is None:
                     continue
                 field, plain, repeating = self._kind(fieldname)
+                if repeating and type(value) in (str, int):
+                    # A recurring keyword value: its postings as remembered.
+                    made, length = self._postings(fieldname, field, value)
+                    self.pool.add_known(fieldname, docnum, made,
+                                        self._field_boost(fields, fieldname, docboost))
+                    self._store(fields, fieldname, field, value, length)
+                    continue
                 if not plain or not isinstance(value, Analysed):
-                    self._add_field(fields, fieldname, field, value, docnum, docboost,
-                                    repeating)
+                    self._add_field(fields, fieldname, field, value, docnum, docboost)
                     continue
                 boost = self._field_boost(fields, fieldname, docboost)
                 length = self.pool.add_analysed(fieldname, docnum, value, boost)
@@ -137,32 +143,32 @@ class FastSegmentWriter(SegmentWriter):
             field = self.schema[fieldname]
             plain = not field.vector and not field.separate_spelling()
             # Years, months, dates, topics, actors: a few values on many agenda items.
-            repeating = plain and not field.unique and isinstance(
+            repeating = plain and field.indexed and not field.unique and isinstance(
                 field, (ID, KEYWORD, NUMERIC))
             kind = self._kinds[fieldname] = (field, plain, repeating)
         return kind
 
     def _postings(self, fieldname: str, field, value) -> tuple:
-        """`field.index(value)`, remembered: Whoosh's analysers cost more than the postings
-        they make, and these values recur (the result depends on the value alone)."""
+        """(`field.index(value)`, the field length it gives), remembered: Whoosh's analysers
+        cost more than the postings they make, and these values recur (the result depends
+        on the value alone)."""
         key = (fieldname, value)
-        postings = self._postings_of.get(key)
-        if postings is None:
+        found = self._postings_of.get(key)
+        if found is None:
             if len(self._postings_of) >= REMEMBERED_POSTINGS:
                 self._postings_of.clear()
-            postings = self._postings_of[key] = tuple(field.index(value))
-        return postings
+            made = tuple(field.index(value))
+            length = sum(freq for _, freq, _, _ in made) if field.scorable else 0
+            found = self._postings_of[key] = (made, length)
+        return found
 
-    def _add_field(self, fields, fieldname, field, value, docnum, docboost,
-                   repeating: bool = False) -> None:
+    def _add_field(self, fields, fieldname, field, value, docnum, docboost) -> None:
         """One field as Whoosh's `add_document` adds it (whoosh-reloaded 2.7.5)."""
         add_post = self.pool.add
         length = 0
         if field.indexed:
             fieldboost = self._field_boost(fields, fieldname, docboost)
-            postings = (self._postings(fieldname, field, value)
-                        if repeating and isinstance(value, (str, int)) else field.index(value))
-            for tbytes, freq, weight, vbytes in postings:
+            for tbytes, freq, weight, vbytes in field.index(value):
                 if field.scorable:
                     length += freq
                 add_post((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
