@@ -168,6 +168,13 @@ class _FieldSpec:
 def _term_blocks(spec: _FieldSpec, docs, weights, sizes, data) -> tuple[bytes, bytes]:
     """One term's info (without its extent) as Whoosh packs it, and its header and blocks
     as they go into the postings file."""
+    if len(docs) == 1:
+        return _one_posting(spec, docs[0], weights[0], sizes[0], data)
+    return _postings_blocks(spec, docs, weights, sizes, data)
+
+
+def _postings_blocks(spec: _FieldSpec, docs, weights, sizes, data) -> tuple[bytes, bytes]:
+    """`_term_blocks` of any term."""
     out = [WHOOSH3_HEADER_MAGIC]
     count = len(docs)
     limit, compression, table = spec.limit, spec.compression, spec.lengths
@@ -212,3 +219,36 @@ def _term_blocks(spec: _FieldSpec, docs, weights, sizes, data) -> tuple[bytes, b
         length_to_byte(max_length), max_weight, docs[0], docs[-1],
     )
     return info, b"".join(out)
+
+
+def _one_posting(spec: _FieldSpec, doc: int, weight: float, size: int,
+                 data) -> tuple[bytes, bytes]:
+    """`_term_blocks` of a term with one posting, the same bytes made without its loop and
+    slices: most terms (a section id, a rare word) have one."""
+    kept = array("f", (weight,))[0]  # the weight as Whoosh keeps it
+    block_max = max(0, weight)
+    length = spec.lengths[doc] if spec.lengths is not None else None
+    block_min = length or None
+    block_max_length = length or 0
+    fixed = spec.fixed
+    if fixed == 0:
+        values = None
+    elif size > 0:
+        value = bytes(data[:size])
+        values = value if fixed is not None else (value,)
+    else:
+        values = b"" if fixed is not None else ()
+    # (NaN equals nothing: `_weights` keeps it in a tuple.)
+    kept_weights = None if kept == 1.0 else kept if kept == kept else (kept,)
+    databytes = dumps(((doc,), kept_weights, values), 2)
+    packing = spec.compression if len(databytes) >= COMPRESS_MIN else 0
+    if packing:
+        databytes = zlib.compress(databytes, packing)
+    infobytes = dumps((1, doc, block_max, packing, length_to_byte(block_min),
+                       length_to_byte(block_max_length)), 2)
+    info = _TERM_INFO.pack(
+        False, kept, 1, 0 if block_min is None else length_to_byte(block_min),
+        length_to_byte(block_max_length), max(0, block_max), doc, doc,
+    )
+    return info, b"".join((WHOOSH3_HEADER_MAGIC,
+                           pack_int(-(len(infobytes) + len(databytes))), infobytes, databytes))

@@ -367,3 +367,22 @@ def test_the_term_table_is_written_byte_for_byte_as_whoosh_writes_it():
         table.close()
         files.append(buffer.getvalue())
     assert len(files[0]) > 10_000 and files[0] == files[1]
+
+
+@pytest.mark.parametrize("weight", [1.0, 2.5, 0.1, 0.0, -3.0, float("nan")])
+@pytest.mark.parametrize("size", [-1, 0, 2, 300])
+@pytest.mark.parametrize("fixed", [None, 0, 2])
+@pytest.mark.parametrize("lengths", [None, [None, 7, None], [None, 0, None]])
+def test_a_term_with_one_posting_is_written_as_any_other(weight, size, fixed, lengths):
+    # Most terms have one posting and take a shorter way to their bytes: the same bytes
+    # as the general one, whatever the weight, value, value size and field length.
+    from array import array
+
+    from index.postings import _FieldSpec, _one_posting, _postings_blocks
+
+    spec = _FieldSpec(128, 3, lengths, fixed)
+    data = bytes(range(256)) * 2
+    short = _one_posting(spec, 1, weight, size, data)
+    general = _postings_blocks(spec, array("i", [1]), array("d", [weight]),
+                               array("i", [size]), data)
+    assert short == general
