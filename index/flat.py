@@ -70,11 +70,10 @@ class FlatWriter:
 
     def add_terms(self, fieldname: str, names: list[bytes], per_term: np.ndarray,
                   docs: np.ndarray, weights: np.ndarray, sizes: np.ndarray,
-                  data: bytes | np.ndarray, starts: np.ndarray | None = None) -> None:
+                  data: bytes | np.ndarray, starts: np.ndarray) -> None:
         """Many terms of a field at once, in order, as arrays (the postings one term after
-        the other, `per_term` of them each); what `add` takes per term. With `starts`, each
-        posting's value starts there in `data` (values in any order), else the values are
-        one after the other in term order."""
+        the other, `per_term` of them each); what `add` takes per term, but each posting's
+        value is found where `starts` says in `data` (values in any order)."""
         field = self._fields.get(fieldname)
         if field is not None and field.valid:
             field.add_terms(names, per_term, docs, weights, sizes, data, starts)
@@ -209,26 +208,19 @@ class _FieldWriter:
             self._encode()
 
     def add_terms(self, names: list[bytes], per_term: np.ndarray, docs: np.ndarray,
-                  weights: np.ndarray, sizes: np.ndarray, data, starts=None) -> None:
+                  weights: np.ndarray, sizes: np.ndarray, data, starts: np.ndarray) -> None:
         """Many terms at once, in order, as arrays (see `FlatWriter.add_terms`)."""
         self._encode()  # what was added term by term comes first
         ends = np.cumsum(per_term)
-        if starts is None:
-            byte_ends = np.cumsum(np.maximum(sizes, 0), dtype=np.int64)
-        else:
-            data = np.frombuffer(data, dtype=np.uint8)
+        data = np.frombuffer(data, dtype=np.uint8)
         first = 0
         while first < len(names) and self.valid:
             start = int(ends[first] - per_term[first])
             last = max(first + 1, int(np.searchsorted(ends, start + CHUNK, side="right")))
             stop = int(ends[last - 1])
             self.terms.extend(names[first:last])
-            if starts is None:
-                values = data[int(byte_ends[start - 1]) if start else 0:
-                              int(byte_ends[stop - 1])]
-            else:  # gathered in term order, a chunk at a time
-                values = data[ranges(starts[start:stop],
-                                     np.maximum(sizes[start:stop], 0))].tobytes()
+            # Gathered in term order, a chunk at a time.
+            values = data[ranges(starts[start:stop], np.maximum(sizes[start:stop], 0))].tobytes()
             self._encode_arrays(per_term[first:last].astype(np.int64),
                                 docs[start:stop].astype(np.int64), weights[start:stop],
                                 sizes[start:stop].astype(np.int64), values)

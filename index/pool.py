@@ -44,19 +44,7 @@ class MemoryPool:
     def add(self, item) -> None:
         """Add one (field name, term bytes, document number, weight, value bytes) posting."""
         fieldname, tbytes, docnum, weight, vbytes = item
-        terms = self._terms_of(fieldname)
-        entry = terms.get(tbytes)
-        if entry is None:
-            entry = terms[tbytes] = _entry()
-        elif entry[0][-1] > docnum:
-            self._unordered = True
-        entry[0].append(docnum)
-        entry[1].append(weight)
-        if vbytes is None:
-            entry[2].append(-1)
-        else:
-            entry[2].append(len(vbytes))
-            entry[3].extend(vbytes)
+        self.add_known(fieldname, docnum, ((tbytes, None, weight, vbytes),), 1.0)
 
     def add_known(self, fieldname: str, docnum: int, postings: tuple, boost: float) -> None:
         """Add the postings a field value made ((term bytes, frequency, weight, value bytes)
@@ -105,8 +93,8 @@ class MemoryPool:
         after the other) per term, sorted by field and term, each term's postings by
         document."""
         for field in self.fields():
-            for i, name in enumerate(field.names):
-                yield field.fieldname, name, *field.term(i)
+            for name, entry in zip(field.names, field.between(0, len(field)), strict=True):
+                yield field.fieldname, name, *entry
 
     def fields(self) -> list[SortedTerms | ListedTerms]:
         """Every field's terms, sorted by field and term, each term's postings by document
@@ -251,12 +239,9 @@ class SortedTerms:
         """The values of postings `first` to `stop` (in term order), one after the other."""
         return self.data[ranges(self.starts[first:stop], self.sizes[first:stop])].tobytes()
 
-    def term(self, i: int) -> tuple:
-        """(documents, weights, value sizes, values one after the other) of term `i`."""
-        return next(self.between(i, i + 1))
-
     def between(self, begin: int, end: int):
-        """`term(i)` of terms `begin` to `end`, their values gathered at once."""
+        """(documents, weights, value sizes, values one after the other) of each term from
+        `begin` to `end`, their values gathered at once."""
         ends = self.ends
         first = ends[begin - 1] if begin else 0
         data = self.values(first, ends[end - 1]) if end > begin else b""
@@ -284,9 +269,6 @@ class ListedTerms:
 
     def counts(self) -> list[int]:
         return [len(entry[0]) for entry in self._entries]
-
-    def term(self, i: int) -> tuple:
-        return self._entries[i]
 
     def between(self, begin: int, end: int):
         return iter(self._entries[begin:end])

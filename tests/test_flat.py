@@ -129,9 +129,10 @@ def test_a_field_weighted_other_than_by_counts_is_left_to_whoosh(tmp_path):
     writer = FlatWriter(["text", "heading"])
     sizes = np.array([len(value)] * 3, dtype=np.int32)
     writer.add_terms("text", [b"burgemeester", b"zorg"], np.array([2, 1]),
-                     np.array([0, 2, 1], dtype=np.int32), np.ones(3), sizes, value * 3)
+                     np.array([0, 2, 1], dtype=np.int32), np.ones(3), sizes, value * 3,
+                     np.arange(3) * len(value))
     writer.add_terms("heading", [b"burgemeester"], np.array([1]), np.array([1]),
-                     np.array([2.5]), sizes[:1], value)
+                     np.array([2.5]), sizes[:1], value, np.array([0]))
     writer.write(tmp_path / "t.flat")
     flat = FlatPostings(tmp_path / "t.flat")
     assert flat.field("heading") is None
